@@ -1,0 +1,16 @@
+"""The embedded default used by `make run`: no services, debug on, local only."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import STATIC_ROOT, env
+
+DEBUG = env.bool("DJANGO_DEBUG", True)
+# A fixed key is fine for a local, debug-only server; production demands one.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-deploy-3c1f7e2a9b")
+
+# Serve static files straight from the apps while developing; the manifest
+# storage still applies to `collectstatic` for deployments.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# WhiteNoise warns about a missing STATIC_ROOT before the first collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

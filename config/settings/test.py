@@ -1,0 +1,29 @@
+"""Settings for the test suite: the embedded default, made fast and quiet.
+
+Integration tests set DATABASE_URL and REDIS_URL (to servers the test session
+starts) before Django loads, and base.py switches to PostgreSQL and Redis.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import STATIC_ROOT, STORAGES, env
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", "test-only-insecure-key-5d8e0f4c21")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", "")
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", "http://testserver")
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# Unit tests render templates without running collectstatic. The browser
+# tests' Daphne sets TEST_MANIFEST_STATIC=1 after a real collectstatic, so
+# they exercise the manifest storage that production uses.
+if not env.bool("TEST_MANIFEST_STATIC", False):
+    STORAGES = {
+        **STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = True
+
+# WhiteNoise warns about a missing STATIC_ROOT before the first collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,50 @@
+"""Load Pressroom's demo content: users, pages, images. Idempotent and offline."""
+
+import time
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.module_loading import module_has_submodule
+
+
+def demo_modules():
+    """Each project app's `demo` module, in INSTALLED_APPS order (home first)."""
+    base_dir = str(settings.BASE_DIR)
+    for app_config in apps.get_app_configs():
+        if not app_config.path.startswith(base_dir) or "site-packages" in app_config.path:
+            continue
+        if module_has_submodule(app_config.module, "demo"):
+            yield import_module(f"{app_config.name}.demo")
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo users, pages and images. Safe to run repeatedly: existing "
+        "demo content is left as it is. Never run it on a production site."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even under production settings (creates users with known passwords).",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        if settings.SETTINGS_MODULE.endswith(".production") and not allow_production:
+            raise CommandError(
+                "seed_demo creates users with published passwords; refusing under "
+                "production settings. Pass --allow-production if you really mean it."
+            )
+        started = time.monotonic()
+        for module in demo_modules():
+            with transaction.atomic():
+                created = module.seed(self.stdout)
+            label = module.__name__.split(".")[0]
+            if created:
+                self.stdout.write(f"  {label}: {created}")
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Demo content ready ({elapsed:.1f} s)."))

@@ -1,0 +1,33 @@
+"""A task sent through Redis is executed by a separate Celery worker process."""
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+from wagtail.models import Page
+
+from home.models import HomePage
+from home.tasks import publish_scheduled_pages
+from tests.live import wait_until
+
+
+def test_worker_publishes_a_scheduled_page(live_db, celery_worker):
+    home = HomePage.objects.get()
+    page = home.add_child(
+        instance=Page(title="Scheduled", slug=f"sched-{uuid.uuid4().hex[:8]}", live=False)
+    )
+    page.go_live_at = timezone.now() + timedelta(seconds=1.5)
+    page.save_revision().publish()  # a future go-live only schedules
+    page.refresh_from_db()
+    assert not page.live
+
+    wait_until(lambda: timezone.now() > page.go_live_at, message="the go-live time")
+    result = publish_scheduled_pages.delay()
+    assert result.id
+
+    wait_until(
+        lambda: Page.objects.get(pk=page.pk).live, timeout=30, message="the worker to publish"
+    )
+    log = celery_worker.proc.log()
+    assert f"Task home.tasks.publish_scheduled_pages[{result.id}] received" in log
+    assert f"Task home.tasks.publish_scheduled_pages[{result.id}] succeeded" in log

@@ -1,0 +1,104 @@
+"""Fixtures for tests that run against real servers (integration and browser).
+
+Daphne and the Celery worker are separate processes, so these tests cannot
+hide their writes in a rolled-back transaction: they use one migrated
+PostgreSQL database for the session, commit for real, and give everything
+they create unique names.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests import servers
+
+
+@pytest.fixture(scope="session")
+def real_db_setup(services, django_db_blocker):
+    """Migrate the session's PostgreSQL database (instead of a test copy).
+
+    tests/integration and tests/e2e override pytest-django's django_db_setup
+    with this; unit tests keep the usual throwaway SQLite database.
+    """
+    with django_db_blocker.unblock():
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def live_db(django_db_setup, django_db_blocker):
+    """Database access with real commits, visible to the other processes."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture(scope="session")
+def email_dir():
+    """Where the subprocesses write emails (file backend), one file each."""
+    return Path(tempfile.mkdtemp(prefix="pressroom-mail-"))
+
+
+@pytest.fixture(scope="session")
+def collected_static(services):
+    """A real `collectstatic` with the manifest storage production uses."""
+    static_root = tempfile.mkdtemp(prefix="pressroom-static-")
+    env = servers.service_env({"TEST_MANIFEST_STATIC": "1", "DJANGO_STATIC_ROOT": static_root})
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=servers.ROOT,
+        env=env,
+        check=True,
+    )
+    return static_root
+
+
+@pytest.fixture(scope="session")
+def service_settings_env(collected_static, email_dir):
+    """Environment shared by the Daphne and Celery processes of the session."""
+    return {
+        "TEST_MANIFEST_STATIC": "1",
+        "DJANGO_STATIC_ROOT": collected_static,
+        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "TEST_EMAIL_FILE_PATH": str(email_dir),
+    }
+
+
+@pytest.fixture(scope="session")
+def daphne(django_db_setup, service_settings_env):
+    """The ASGI app served by a real Daphne process on PostgreSQL and Redis."""
+    server = servers.Daphne(extra_env=service_settings_env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, service_settings_env):
+    """A real Celery worker process consuming the Redis broker."""
+    worker = servers.CeleryWorker(extra_env=service_settings_env)
+    yield worker
+    worker.stop()
+
+
+def wait_until(predicate, timeout=10.0, interval=0.1, message="condition"):
+    """Poll `predicate` until it returns a truthy value; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout} s waiting for {message}")
+
+
+def read_emails(directory):
+    """The raw emails the file backend wrote, oldest first."""
+    files = sorted(Path(directory).glob("*.log"), key=os.path.getmtime)
+    messages = []
+    for path in files:
+        messages.extend(chunk for chunk in path.read_text().split("-" * 79) if chunk.strip())
+    return messages
