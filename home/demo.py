@@ -4,7 +4,9 @@ locally generated images other apps' demo loaders reuse."""
 import hashlib
 import io
 import math
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
@@ -13,7 +15,7 @@ from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Site
 
-from home.models import HomePage, SiteSettings
+from home.models import HomePage, SiteSettings, StandardPage
 
 DEMO_PASSWORD = "pressroom"  # noqa: S105 - published demo credential, never production
 
@@ -29,14 +31,18 @@ DEMO_USERS = [
 
 
 def seed(stdout):
-    """Create demo users, site settings and the home page body; returns a summary."""
+    """Create demo users and site settings; returns a summary."""
     created_users = seed_users()
-    home = HomePage.objects.first()
     changed = []
-    if home is not None and not home.body:
-        seed_home_body(home)
-        changed.append("home page")
     site = Site.objects.get(is_default_site=True)
+    if site.hostname == "localhost" and site.port == 80:
+        # Canonical and feed URLs should point where `make run` serves.
+        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        site.hostname = base.hostname or "localhost"
+        site.port = base.port or (443 if base.scheme == "https" else 80)
+        site.site_name = "Pressroom"
+        site.save()
+        changed.append("site address")
     site_settings = SiteSettings.for_site(site)
     if not site_settings.tagline:
         site_settings.name = "Pressroom"
@@ -78,9 +84,14 @@ def seed_users():
     return created_count
 
 
-def seed_home_body(home):
-    """Give the home page a hero and an introduction."""
-    home.body = [
+def finish(stdout):
+    """After every app's content exists: the home page body and an About page."""
+    home = HomePage.objects.first()
+    if home is None or home.body:
+        return ""
+    editor = get_user_model().objects.get(username="editor")
+    sections = {page.specific_class.__name__: page for page in home.get_children().specific()}
+    body = [
         (
             "hero",
             {
@@ -90,16 +101,49 @@ def seed_home_body(home):
                     "Ask the site a question, follow a thread, or just read."
                 ),
                 "image": demo_image("Pressroom hero", "home-hero"),
+                "link": {"text": "Read the blog", "page": sections.get("BlogIndexPage")},
             },
-        ),
-        (
-            "rich_text",
-            "<p>Everything here is a Wagtail page built from blocks, reviewed by an "
-            "editor before it goes live, and indexed so readers can ask questions about it.</p>",
-        ),
+        )
     ]
-    revision = home.save_revision()
-    revision.publish()
+    for class_name, heading in [
+        ("BlogIndexPage", "Latest posts"),
+        ("ArticleIndexPage", "Long reads"),
+    ]:
+        if class_name in sections:
+            body.append(
+                ("latest_pages", {"heading": heading, "section": sections[class_name], "count": 3})
+            )
+    shop = sections.get("ShopIndexPage")
+    if shop is not None:
+        picks = [page.specific for page in shop.get_descendants().live().filter(depth=5)[:3]]
+        if picks:
+            body.append(("featured_items", {"heading": "From the shop", "pages": picks}))
+    home.body = body
+    publish_through_review(home, editor, editor)
+    about = StandardPage(
+        title="About",
+        slug="about",
+        intro="Pressroom is a small independent publication and shop.",
+        show_in_menus=True,
+        body=[
+            ("heading", {"text": "Who we are", "level": "h2", "anchor": ""}),
+            (
+                "paragraph",
+                "<p>We are a handful of writers and editors who like to know how things "
+                "work: the water in the tap, the bread on the table, the tram on the corner. "
+                "Every piece is read by an editor before it goes live.</p>",
+            ),
+            ("heading", {"text": "The shop", "level": "h2", "anchor": ""}),
+            (
+                "paragraph",
+                "<p>The shop sells the tools we use ourselves: notebooks, coffee gear, lamps "
+                "and bags, chosen to last and to be repaired.</p>",
+            ),
+        ],
+    )
+    home.add_child(instance=about)
+    publish_through_review(about, editor, editor)
+    return "home page, about page"
 
 
 PALETTES = [
@@ -157,3 +201,19 @@ def demo_image(title, seed, size=(1600, 1000)):
     image.file = ImageFile(io.BytesIO(data), name=f"demo-{slug}.jpg")
     image.save()
     return image
+
+
+def publish_through_review(page, author, editor, published_at=None, comment="Approved."):
+    """Take a page through the editorial workflow as the demo users would:
+    the author saves and submits a revision, an editor approves it, and the
+    workflow publishes it. Without a workflow the editor publishes directly."""
+    if published_at is not None:
+        type(page).objects.filter(pk=page.pk).update(first_published_at=published_at)
+        page.first_published_at = published_at
+    page.save_revision(user=author, log_action=True)
+    workflow = page.get_workflow()
+    if workflow is None:
+        page.get_latest_revision().publish(user=editor)
+        return
+    state = workflow.start(page, author)
+    state.current_task_state.approve(user=editor, comment=comment)

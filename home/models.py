@@ -1,14 +1,23 @@
 """The home page, the abstract page every page type extends, and site settings."""
 
 from django.db import models
+from django.db.models import Prefetch
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
-from home.blocks import HomePageBodyBlock
+from home.blocks import BodyBlock, HomePageBodyBlock
+from home.editorial import EDITORS, PUBLISH
+from home.plaintext import Section, stream_sections
+
+
+def images_with_renditions():
+    """Images with all their renditions, so {% picture %} needs no more queries."""
+    return get_image_model().objects.prefetch_renditions()
 
 
 class BasePage(Page):
@@ -63,6 +72,21 @@ class BasePage(Page):
         """The image for cards and social sharing, or None."""
         return self.social_image
 
+    @classmethod
+    def listing_prefetches(cls):
+        """What a card of this page type reads, for prefetch_related()."""
+        return [Prefetch("social_image", queryset=images_with_renditions())]
+
+    def parent_url(self):
+        """The parent page's URL, derived from this page's (no query).
+
+        Wagtail's URL paths mirror the page tree, so dropping the last
+        segment gives the parent, which listings link back to for filters.
+        """
+        url = self.url or "/"
+        trimmed = url.rstrip("/")
+        return trimmed[: trimmed.rfind("/") + 1] or "/"
+
 
 class HomePage(BasePage):
     """The site root: a hero, featured items and text, arranged by editors."""
@@ -72,11 +96,46 @@ class HomePage(BasePage):
     content_panels = [*Page.content_panels, FieldPanel("body")]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
 
+    # Child types are not listed here: each page type names its parents, so a
+    # new section is added in its own app without touching this one.
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
+    # Editors look after the whole site; the review workflow applies to the
+    # sections below, where authors and shop managers work.
+    section_permissions = {EDITORS: PUBLISH}
+    section_workflow = False
 
     class Meta:
         verbose_name = "home page"
+
+
+class StandardPage(BasePage):
+    """A plain content page (About, Contact, Terms) built from the shared blocks."""
+
+    intro = models.TextField(blank=True, max_length=500)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = "standard page"
+
+    def get_summary(self):
+        return self.listing_summary or self.search_description or self.intro
+
+    def get_index_sections(self):
+        """Heading path and text of each section, for the AI index."""
+        sections = stream_sections(self.body)
+        if self.intro:
+            sections.insert(0, Section(text=self.intro))
+        return sections
 
 
 SOCIAL_NETWORKS = [

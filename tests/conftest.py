@@ -21,6 +21,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the database is rolled back
+    between tests, so cached fragments of earlier tests would be stale."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    yield
+    # Never with --real-services: the Redis cache is shared with Daphne and
+    # the worker, and clear() flushes the whole Redis database.
+    if not settings.REDIS_URL:
+        cache.clear()
+
+
 @pytest.fixture(scope="session")
 def services(request):
     """PostgreSQL and Redis started by --real-services; fails (never skips) without."""

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,13 @@ def live_db(django_db_setup, django_db_blocker):
     """Database access with real commits, visible to the other processes."""
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_site(real_db_setup, django_db_blocker):
+    """The demo content (`seed_demo`), loaded once into the session database."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=StringIO())
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ services, and setting DATABASE_URL / REDIS_URL / AWS_STORAGE_BUCKET_NAME moves
 the same code onto PostgreSQL, Redis and S3."""
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from config.environment import env
 
@@ -23,11 +24,14 @@ INSTALLED_APPS = [
     "daphne",
     # Project apps first so their templates override third-party ones.
     "home",
+    "blog",
+    "shop",
     "search",
     "notifications",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.sitemaps",
@@ -86,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "csp.context_processors.nonce",
+                "home.context_processors.content_version",
             ],
         },
     },
@@ -148,7 +153,17 @@ else:
 
 # Celery (our background work) -----------------------------------------------
 
-CELERY_BROKER_URL = env.redis_url("CELERY_BROKER_URL", REDIS_URL)
+
+def redis_database(url, number):
+    """The same Redis server as `url`, database `number` (kept apart so that
+    clearing the cache can never drop queued tasks)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+CELERY_BROKER_URL = env.redis_url(
+    "CELERY_BROKER_URL", redis_database(REDIS_URL, 1) if REDIS_URL else ""
+)
 # Without a broker, tasks run in the web process right after the transaction
 # commits (they are always enqueued through on_commit), so `make run` needs no
 # worker. A failing task is logged, never raised into the request.
@@ -263,6 +278,11 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# Shop ---------------------------------------------------------------------
+
+SHOP_CURRENCY = env.str("SHOP_CURRENCY", "EUR")
+SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", 5, minimum=0)
 
 # Security -----------------------------------------------------------------
 

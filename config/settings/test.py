@@ -5,7 +5,7 @@ starts) before Django loads, and base.py switches to PostgreSQL and Redis.
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STATIC_ROOT, STORAGES, env
+from config.settings.base import INSTALLED_APPS, STATIC_ROOT, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", "test-only-insecure-key-5d8e0f4c21")
@@ -14,6 +14,9 @@ EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.
 EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", "")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", "http://testserver")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# The README's "Add a page type" example, installed to prove the recipe.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 
 # Unit tests render templates without running collectstatic. The browser
 # tests' Daphne sets TEST_MANIFEST_STATIC=1 after a real collectstatic, so

@@ -3,7 +3,9 @@
 from django import template
 from wagtail.models import Site
 
+from home.content_cache import cached
 from home.models import SiteSettings
+from home.privacy import public_pages
 
 register = template.Library()
 
@@ -23,12 +25,19 @@ def main_menu(context):
     if site is None:
         return {"menu_items": []}
     current = context.get("page")
+
+    def menu_entries():
+        return [
+            {"title": page.title, "url": page.get_url(request), "path": page.path, "pk": page.pk}
+            for page in public_pages(site.root_page.get_children().live().in_menu())
+        ]
+
     items = []
-    for page in site.root_page.get_children().live().public().in_menu():
+    for entry in cached("main-menu", menu_entries, site.pk):
         state = None
-        if current is not None and current.path.startswith(page.path):
-            state = "page" if current.pk == page.pk else "true"
-        items.append({"page": page, "current": state})
+        if current is not None and current.path.startswith(entry["path"]):
+            state = "page" if current.pk == entry["pk"] else "true"
+        items.append({**entry, "current": state})
     return {"menu_items": items}
 
 
@@ -42,3 +51,23 @@ def site_brand(context):
 def site_footer(context):
     """Footer with the site name and social links."""
     return {"site_settings": _site_settings(context)}
+
+
+@register.inclusion_tag("navigation/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context):
+    """Links to the current page's ancestors below the tree root."""
+    page = context.get("page")
+    request = context.get("request")
+    if page is None:
+        return {"ancestors": []}
+
+    def ancestor_links():
+        return [
+            {
+                "title": "Home" if ancestor.depth == 2 else ancestor.title,
+                "url": ancestor.get_url(request),
+            }
+            for ancestor in page.get_ancestors().filter(depth__gte=2)
+        ]
+
+    return {"ancestors": cached("breadcrumbs", ancestor_links, page.pk), "page": page}

@@ -1,12 +1,7 @@
 """The home page and the admin login in a real browser against Daphne."""
 
-from io import StringIO
 
-from django.core.management import call_command
-
-
-def test_home_page_renders(live_db, new_context, screenshot):
-    call_command("seed_demo", stdout=StringIO())
+def test_home_page_renders(live_db, demo_site, new_context, screenshot):
     page = new_context().new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -24,7 +19,7 @@ def test_home_page_renders(live_db, new_context, screenshot):
     assert response.status == 200
     assert page.locator("h1").first.inner_text() == "Stories, long reads and well-made things"
     # The stylesheet came through WhiteNoise's manifest storage (hashed name).
-    stylesheet = page.locator("link[rel=stylesheet]").get_attribute("href")
+    stylesheet = page.locator("link[rel=stylesheet]").first.get_attribute("href")
     assert stylesheet.startswith("/static/css/main.") and stylesheet.endswith(".css")
     assert page.evaluate("getComputedStyle(document.body).display") == "flex"
     hero = page.locator(".hero img")
@@ -33,8 +28,7 @@ def test_home_page_renders(live_db, new_context, screenshot):
     assert errors == []
 
 
-def test_admin_login_works(live_db, new_context, screenshot):
-    call_command("seed_demo", stdout=StringIO())
+def test_admin_login_works(live_db, demo_site, new_context, screenshot):
     page = new_context().new_page()
     external = []
     page.on(

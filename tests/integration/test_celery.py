@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.models import Page
 
-from home.models import HomePage
+from home.models import HomePage, StandardPage
 from home.tasks import publish_scheduled_pages
 from tests.live import wait_until
 
@@ -14,7 +14,7 @@ from tests.live import wait_until
 def test_worker_publishes_a_scheduled_page(live_db, celery_worker):
     home = HomePage.objects.get()
     page = home.add_child(
-        instance=Page(title="Scheduled", slug=f"sched-{uuid.uuid4().hex[:8]}", live=False)
+        instance=StandardPage(title="Scheduled", slug=f"sched-{uuid.uuid4().hex[:8]}", live=False)
     )
     page.go_live_at = timezone.now() + timedelta(seconds=1.5)
     page.save_revision().publish()  # a future go-live only schedules

@@ -5,7 +5,7 @@ import uuid
 from django.db import connection
 from wagtail.models import Page
 
-from home.models import HomePage
+from home.models import HomePage, StandardPage
 
 
 def test_runs_on_postgresql_with_pgvector(live_db):
@@ -30,7 +30,9 @@ def test_every_migration_is_applied(live_db):
 def test_a_page_is_created_and_published(live_db):
     home = HomePage.objects.get()
     slug = f"pg-{uuid.uuid4().hex[:8]}"
-    page = home.add_child(instance=Page(title="Published on PostgreSQL", slug=slug, live=False))
+    page = home.add_child(
+        instance=StandardPage(title="Published on PostgreSQL", slug=slug, live=False)
+    )
     page.save_revision().publish()
     page.refresh_from_db()
     assert page.live

@@ -1,7 +1,8 @@
 import pytest
-from wagtail.models import Page, PageViewRestriction
+from django.utils.text import slugify
+from wagtail.models import PageViewRestriction
 
-from home.models import HomePage
+from home.models import HomePage, StandardPage
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +13,8 @@ def home():
 
 
 def add_page(parent, title, **kwargs):
-    page = parent.add_child(instance=Page(title=title, **kwargs))
-    return page
+    page = StandardPage(title=title, slug=slugify(title), intro=f"About {title}.", **kwargs)
+    return parent.add_child(instance=page)
 
 
 def test_empty_query_shows_the_empty_state(client):

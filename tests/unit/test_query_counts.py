@@ -1,0 +1,100 @@
+"""Query budgets: listings cost the same with 5 or 50 children, and any page
+view stays at or under 15 queries (Wagtail's page routing included)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shop.models import ProductImage
+from tests.factories import (
+    ArticleIndexPageFactory,
+    ArticlePageFactory,
+    AuthorFactory,
+    BlogCategoryFactory,
+    BlogIndexPageFactory,
+    ImageFactory,
+    PostPageFactory,
+    ProductCategoryPageFactory,
+    ProductPageFactory,
+    ShopIndexPageFactory,
+    publish,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGE_VIEW_BUDGET = 15
+
+
+def queries_for(client, url, **params):
+    """Queries of a steady-state view: renditions exist and the fragment cache
+    (menu, breadcrumbs, filter menus) is warm, as on every view but the first
+    after a publish."""
+    client.get(url, params)
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def add_posts(blog, count):
+    author = AuthorFactory()
+    category = BlogCategoryFactory()
+    for _ in range(count):
+        post = PostPageFactory(parent=blog, hero_image=ImageFactory(), category=category)
+        post.authors.set([author])
+        post.tags.set(["bread", "craft"])
+        publish(post)
+
+
+def add_products(category, count):
+    for _ in range(count):
+        product = ProductPageFactory(parent=category)
+        ProductImage.objects.create(product=product, image=ImageFactory(), sort_order=0)
+        product.tags.set(["paper"])
+        publish(product)
+
+
+@pytest.mark.parametrize("kind", ["blog", "articles", "category", "shop"])
+def test_listing_queries_do_not_grow_with_children(client, kind):
+    counts = []
+    for size in (5, 50):
+        if kind == "blog":
+            index = BlogIndexPageFactory()
+            add_posts(index, size)
+        elif kind == "articles":
+            index = ArticleIndexPageFactory()
+            for _ in range(size):
+                article = ArticlePageFactory(parent=index, hero_image=ImageFactory())
+                article.authors.set([AuthorFactory()])
+                article.tags.set(["cities"])
+                publish(article)
+        else:
+            shop = ShopIndexPageFactory()
+            index = ProductCategoryPageFactory(parent=shop)
+            add_products(index, size)
+            if kind == "shop":
+                index = shop
+        counts.append(queries_for(client, index.url))
+        index.delete()
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= PAGE_VIEW_BUDGET, counts
+
+
+def test_detail_pages_stay_within_budget(client):
+    blog = BlogIndexPageFactory()
+    add_posts(blog, 3)
+    post = blog.get_children().last().specific
+    articles = ArticleIndexPageFactory()
+    article = ArticlePageFactory(parent=articles, hero_image=ImageFactory())
+    article.authors.set([AuthorFactory()])
+    article.tags.set(["water"])
+    related = publish(ArticlePageFactory(parent=articles, hero_image=ImageFactory()))
+    article.related_links.create(page=related, sort_order=0)
+    article = publish(article)
+    category = ProductCategoryPageFactory(parent=ShopIndexPageFactory())
+    add_products(category, 3)
+    product = category.get_children().last().specific
+
+    counts = {url: queries_for(client, url) for url in ("/", post.url, article.url, product.url)}
+    assert all(count <= PAGE_VIEW_BUDGET for count in counts.values()), counts
