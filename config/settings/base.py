@@ -94,6 +94,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text email bodies and subjects: same templates, no HTML escaping.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: SQLite in WAL mode by default, PostgreSQL from DATABASE_URL -------
