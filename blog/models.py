@@ -27,7 +27,7 @@ from home.listing import (
     query_string_without_page,
 )
 from home.models import BasePage, images_with_renditions
-from home.plaintext import Section, reading_time_minutes, stream_sections, stream_text
+from home.plaintext import reading_time_minutes, stream_text
 from home.privacy import public_pages
 
 # Snippets -------------------------------------------------------------------
@@ -144,13 +144,10 @@ class EditorialPage(BasePage):
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
 
     og_type = "article"
+    show_in_related = True  # recommended by the AI's related content
 
     class Meta:
         abstract = True
-
-    def lead_text(self):
-        """The short introduction shown above the body."""
-        raise NotImplementedError
 
     def save(self, *args, **kwargs):
         self.reading_time = reading_time_minutes(self.lead_text(), stream_text(self.body))
@@ -170,17 +167,6 @@ class EditorialPage(BasePage):
             "authors",
         ]
 
-    def get_index_sections(self):
-        """Heading path and text of each section, for the AI index."""
-        lead = self.lead_text()
-        sections = stream_sections(self.body)
-        if lead:
-            if sections and not sections[0].heading_path:
-                sections[0].text = f"{lead}\n\n{sections[0].text}"
-            else:
-                sections.insert(0, Section(text=lead))
-        return sections
-
     @cached_property
     def author_list(self):
         """The credited authors, fetched once per page view."""
@@ -191,10 +177,6 @@ class EditorialPage(BasePage):
 
     def json_ld_authors(self):
         return [{"@type": "Person", "name": author.name} for author in self.author_list]
-
-    @cached_property
-    def tag_list(self):
-        return list(self.tags.all())
 
     def json_ld_details(self):
         """Type-specific JSON-LD properties (category, series, ...)."""
@@ -219,7 +201,7 @@ class EditorialPage(BasePage):
             "datePublished": self.date.isoformat(),
             "dateModified": (self.last_published_at or timezone.now()).isoformat(),
             "author": self.json_ld_authors(),
-            "keywords": [tag.name for tag in self.tag_list],
+            "keywords": [tag.name for tag in self.visible_tags],
             "url": url,
             "mainEntityOfPage": url,
             **self.json_ld_details(),

@@ -63,6 +63,13 @@ class Environment:
         """A floating-point number."""
         return self._read(self._env.float, var, default)
 
+    def choice(self, var, choices, default=NOT_SET):
+        """One of a fixed set of strings (compared lowercase)."""
+        value = self.str(var, default).strip().lower()
+        if value not in choices:
+            raise ImproperlyConfigured(f"{var} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
     def list(self, var, default=NOT_SET):
         """A comma-separated list of strings, blanks dropped."""
         value = self._read(self._env.list, var, default)

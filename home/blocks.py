@@ -3,6 +3,7 @@ and build on these; every block carries an icon, a template, a description and
 a preview value so the block picker shows a real preview. There is no raw HTML
 block: everything an editor writes is structured and escaped."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
@@ -42,7 +43,11 @@ class RichTextBlock(blocks.RichTextBlock):
     """Paragraphs with inline formatting and links."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("features", RICH_TEXT_FEATURES)
+        # Set here rather than in the constructor call so the feature list is
+        # not frozen into migrations; wagtail-ai's "ai" tools join it only
+        # when a language model is configured.
+        features = [*RICH_TEXT_FEATURES, *(["ai"] if settings.WAGTAIL_AI_ENABLED else [])]
+        kwargs.setdefault("features", features)
         super().__init__(**kwargs)
 
     class Meta:

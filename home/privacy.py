@@ -13,11 +13,15 @@ from django.db.models.functions import Length, Substr
 from wagtail.models import PageViewRestriction
 
 
-def restricted_q():
-    """An Exists() that is true for pages under (or at) a view restriction."""
+def restricted_q(path_field="path"):
+    """An Exists() that is true for pages under (or at) a view restriction.
+
+    `path_field` names the page's tree path from the queried model, e.g.
+    "page__path" when filtering rows that point at a page.
+    """
     return Exists(
         PageViewRestriction.objects.filter(
-            page__path=Substr(OuterRef("path"), 1, Length(F("page__path")))
+            page__path=Substr(OuterRef(path_field), 1, Length(F("page__path")))
         )
     )
 
@@ -25,3 +29,8 @@ def restricted_q():
 def public_pages(queryset):
     """Only the pages of `queryset` that no view restriction covers."""
     return queryset.exclude(restricted_q())
+
+
+def on_public_pages(queryset):
+    """Rows (chunks, vectors, ...) whose `page` is live and not view-restricted."""
+    return queryset.filter(page__live=True).exclude(restricted_q("page__path"))

@@ -1,27 +1,30 @@
-"""Site search over live, public pages."""
+"""Site search over live, public pages: keyword and semantic results fused."""
 
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from wagtail.contrib.search_promotions.models import Query
-from wagtail.models import Page
+
+from search.hybrid import TYPE_FILTERS, hybrid_search
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
 
 
 def search(request):
-    """Keyword search; never returns drafts or view-restricted pages."""
+    """Search the site; ?type= narrows to posts, articles or products."""
     query = " ".join(request.GET.get("query", "").split())[:MAX_QUERY_LENGTH]
-    results = Page.objects.none()
+    type_key = request.GET.get("type", "")
+    if type_key not in TYPE_FILTERS:
+        type_key = ""
+    results = []
     if query:
-        # Wagtail's stock search view uses .live() alone, which leaks the
-        # titles of view-restricted pages; .public() closes that.
-        results = Page.objects.live().public().specific().search(query)
+        results = hybrid_search(query, type_key)
         Query.get(query).add_hit()
     paginator = Paginator(results, RESULTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    params = {"query": query, **({"type": type_key} if type_key else {})}
     return TemplateResponse(
         request,
         "search/search.html",
@@ -29,6 +32,8 @@ def search(request):
             "search_query": query,
             "search_results": page,
             "paginator": paginator,
-            "pagination_prefix": urlencode({"query": query}) + "&",
+            "pagination_prefix": urlencode(params) + "&",
+            "type_filters": [(key, label) for key, (label, _) in TYPE_FILTERS.items()],
+            "current_type": type_key,
         },
     )

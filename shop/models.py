@@ -202,6 +202,7 @@ class ProductPage(BasePage):
     subpage_types = []
     # A copy must get its own SKU before it can be saved.
     exclude_fields_in_copy = ["sku"]
+    show_in_related = True  # recommended by the AI's related content
 
     class Meta:
         verbose_name = "product"
@@ -279,6 +280,9 @@ class ProductPage(BasePage):
 
     def get_summary(self):
         return self.listing_summary or self.search_description or self.short_description
+
+    def lead_text(self):
+        return self.short_description
 
     def get_index_sections(self):
         """Product text for the AI index, including price and availability."""

@@ -40,9 +40,13 @@ def live_db(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def demo_site(real_db_setup, django_db_blocker):
-    """The demo content (`seed_demo`), loaded once into the session database."""
+    """The demo content (`seed_demo`), loaded once into the session database.
+
+    Without the AI index: tests that need indexed pages index them themselves,
+    which keeps the session's setup fast.
+    """
     with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", "--without-ai", stdout=StringIO())
 
 
 @pytest.fixture(scope="session")

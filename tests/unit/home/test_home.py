@@ -33,7 +33,7 @@ def test_seed_demo_builds_the_whole_demo_site_once(client):
     from blog.models import ArticlePage, PostPage
     from shop.models import ProductCategoryPage, ProductPage
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--without-ai", stdout=StringIO())
 
     users = {user.username: user for user in get_user_model().objects.all()}
     assert users["admin"].is_superuser
@@ -77,7 +77,7 @@ def test_seed_demo_builds_the_whole_demo_site_once(client):
         assert f">{section}</a></li>" in html
 
     counts = (PostPage.objects.count(), home.revisions.count(), get_user_model().objects.count())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--without-ai", stdout=StringIO())
     assert (
         PostPage.objects.count(),
         HomePage.objects.get().revisions.count(),

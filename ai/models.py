@@ -1,0 +1,141 @@
+"""What the AI pipeline stores: page chunks with embeddings, page vectors for
+related content, a version counter for in-process indexes, and suggested tags.
+
+Nothing here is part of a page's revisions: indexing and tagging never create
+a revision and never trigger a publish.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import F
+
+from ai.fields import EmbeddingField
+
+EMBEDDING_DIMENSIONS = 384
+
+
+class Chunk(models.Model):
+    """A passage of a live, public page, embedded for retrieval."""
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="ai_chunks")
+    # The page's specific type, so a page-type scope needs no join.
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    position = models.PositiveIntegerField()
+    heading_path = models.JSONField(default=list, blank=True)
+    anchor = models.CharField(max_length=80, blank=True)
+    text = models.TextField()
+    token_count = models.PositiveIntegerField()
+    embedding = EmbeddingField(dimensions=EMBEDDING_DIMENSIONS)
+
+    class Meta:
+        ordering = ["page_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "position"], name="ai_chunk_page_position")
+        ]
+        indexes = [models.Index(fields=["content_type"], name="ai_chunk_content_type")]
+
+    def __str__(self):
+        return f"{self.page_id}#{self.position}"
+
+
+class PageVector(models.Model):
+    """One vector per indexed page (the mean of its chunks), for related content."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="ai_vector"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chunk_count = models.PositiveIntegerField(default=0)
+    embedding = EmbeddingField(dimensions=EMBEDDING_DIMENSIONS)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"vector of page {self.page_id}"
+
+
+class IndexVersion(models.Model):
+    """A counter bumped whenever chunks or page vectors change.
+
+    In-process (NumPy) indexes compare it on each query, so a web process
+    notices what a worker wrote with one cheap query.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    counter = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"index version {self.counter}"
+
+    @classmethod
+    def bump(cls):
+        """Mark the index as changed (call inside the transaction that changed it).
+
+        Cached page fragments that show AI results (related content) are
+        keyed by the site's content version, so it moves on as well.
+        """
+        from home.content_cache import bump_content_version
+
+        updated = cls.objects.filter(pk=1).update(counter=F("counter") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"counter": 1})
+        transaction.on_commit(bump_content_version)
+
+    @classmethod
+    def current(cls):
+        """The current counter (0 before anything was indexed)."""
+        return cls.objects.filter(pk=1).values_list("counter", flat=True).first() or 0
+
+
+class AITagQuerySet(models.QuerySet):
+    def visible(self):
+        """Tags readers see: suggested or accepted, never rejected."""
+        return self.exclude(status=AITag.Status.REJECTED)
+
+
+class AITag(models.Model):
+    """A tag the AI suggested for a page, with its provenance and the editor's decision.
+
+    Editor tags live on the page itself (in its revisions); these never do,
+    so suggesting, accepting or rejecting one creates no revision. A rejected
+    tag stays here so it is never suggested again for that page.
+    """
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    class Source(models.TextChoices):
+        LLM = "llm", "Language model"
+        KEYPHRASE = "keyphrase", "Keyphrase extraction"
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="ai_tags")
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUGGESTED)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    score = models.FloatField(null=True, blank=True)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AITagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["page_id", "-score", "tag__name"]
+        constraints = [models.UniqueConstraint(fields=["page", "tag"], name="ai_tag_page_tag")]
+        verbose_name = "AI tag"
+
+    def __str__(self):
+        return f"{self.tag} ({self.get_status_display()}) on page {self.page_id}"

@@ -1,0 +1,168 @@
+"""Top-k vector search over chunks or page vectors, with one API for both modes.
+
+On PostgreSQL the search runs in SQL against the pgvector column and its HNSW
+index (`<=>` cosine distance, ef_search 100, iterative scans so filters do not
+starve the result). Elsewhere a float32 matrix is kept in the process and
+searched with NumPy; it reloads when `IndexVersion` changes, which each query
+checks with one small query, so a web process sees what a worker wrote.
+
+Privacy is enforced here, at query time, whatever the index holds: only rows
+of live pages without view restrictions are ever returned.
+"""
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+
+from ai.models import IndexVersion
+from home.privacy import on_public_pages
+
+PG_EF_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where to search: the whole site, one page, or some page types."""
+
+    page_id: int | None = None
+    content_type_ids: tuple = ()
+
+    @classmethod
+    def site(cls):
+        return cls()
+
+    @classmethod
+    def page(cls, page_id):
+        return cls(page_id=int(page_id))
+
+    @classmethod
+    def page_types(cls, content_type_ids):
+        return cls(content_type_ids=tuple(sorted(int(pk) for pk in content_type_ids)))
+
+    def filter(self, queryset):
+        if self.page_id is not None:
+            queryset = queryset.filter(page_id=self.page_id)
+        if self.content_type_ids:
+            queryset = queryset.filter(content_type_id__in=self.content_type_ids)
+        return queryset
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the stored row and its cosine similarity (-1..1)."""
+
+    row: object
+    score: float
+
+
+def search(model, vector, k, scope=Scope()):
+    """The k rows of `model` (Chunk or PageVector) most similar to `vector`."""
+    if k <= 0:
+        return []
+    vector = np.asarray(vector, dtype=np.float32)
+    if connection.vendor == "postgresql":
+        return _search_pgvector(model, vector, k, scope)
+    return _search_numpy(model, vector, k, scope)
+
+
+# PostgreSQL --------------------------------------------------------------------
+
+
+def _search_pgvector(model, vector, k, scope):
+    literal = "[" + ",".join(f"{value:.7g}" for value in vector.tolist()) + "]"
+    table = connection.ops.quote_name(model._meta.db_table)
+    queryset = scope.filter(on_public_pages(model.objects.all()))
+    queryset = queryset.annotate(
+        # The table name is quoted by Django; the vector is a bound parameter.
+        distance=RawSQL(f"{table}.embedding <=> %s::vector", (literal,))  # noqa: S611
+    ).order_by("distance")[:k]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {PG_EF_SEARCH}")
+            # Filters (privacy, scope) are applied after the index scan; an
+            # iterative scan keeps reading the graph until k rows pass them.
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        rows = list(queryset)
+    hits = [Hit(row, 1.0 - float(row.distance)) for row in rows]
+    # relaxed_order may return near-ties slightly out of order.
+    return sorted(hits, key=lambda hit: -hit.score)
+
+
+# NumPy -----------------------------------------------------------------------
+
+
+@dataclass
+class _Matrix:
+    version: int
+    ids: np.ndarray
+    page_ids: np.ndarray
+    content_type_ids: np.ndarray
+    vectors: np.ndarray
+
+
+_matrices = {}
+_matrix_lock = threading.Lock()
+
+
+def _load_matrix(model, version):
+    rows = list(model.objects.values_list("pk", "page_id", "content_type_id", "embedding"))
+    if rows:
+        ids, page_ids, content_type_ids, vectors = zip(*rows, strict=True)
+        matrix = np.vstack(vectors).astype(np.float32, copy=False)
+    else:
+        ids = page_ids = content_type_ids = ()
+        matrix = np.zeros((0, 1), dtype=np.float32)
+    return _Matrix(
+        version=version,
+        ids=np.asarray(ids, dtype=np.int64),
+        page_ids=np.asarray(page_ids, dtype=np.int64),
+        content_type_ids=np.asarray(content_type_ids, dtype=np.int64),
+        vectors=matrix,
+    )
+
+
+def _matrix(model):
+    """The in-process matrix for `model`, reloaded if the index changed."""
+    version = IndexVersion.current()
+    cached = _matrices.get(model)
+    if cached is not None and cached.version == version:
+        return cached
+    with _matrix_lock:
+        cached = _matrices.get(model)
+        if cached is None or cached.version != version:
+            cached = _load_matrix(model, version)
+            _matrices[model] = cached
+    return cached
+
+
+def _search_numpy(model, vector, k, scope):
+    matrix = _matrix(model)
+    if not len(matrix.ids):
+        return []
+    mask = np.ones(len(matrix.ids), dtype=bool)
+    if scope.page_id is not None:
+        mask &= matrix.page_ids == scope.page_id
+    if scope.content_type_ids:
+        mask &= np.isin(matrix.content_type_ids, scope.content_type_ids)
+    candidates = np.flatnonzero(mask)
+    if not len(candidates):
+        return []
+    scores = matrix.vectors[candidates] @ vector
+    # Take extra candidates so rows dropped by the privacy re-check are replaced.
+    wanted = min(len(candidates), k * 4 + 16)
+    top = np.argpartition(-scores, wanted - 1)[:wanted]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    ranked = [(int(matrix.ids[candidates[index]]), float(scores[index])) for index in top]
+    visible = on_public_pages(model.objects.filter(pk__in=[pk for pk, _ in ranked]))
+    rows = {row.pk: row for row in visible}
+    hits = [Hit(rows[pk], score) for pk, score in ranked if pk in rows]
+    return hits[:k]
+
+
+def clear_cache():
+    """Drop in-process matrices (tests; after bulk changes in this process)."""
+    with _matrix_lock:
+        _matrices.clear()
