@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from ai.models import AITag
+from home.content_cache import bump_content_version
 
 DECISIONS = {"accept": AITag.Status.ACCEPTED, "reject": AITag.Status.REJECTED}
 
@@ -43,6 +44,7 @@ def decide_tag(request, tag_id, decision):
     ai_tag.decided_by = request.user
     ai_tag.decided_at = timezone.now()
     ai_tag.save(update_fields=["status", "decided_by", "decided_at"])
+    bump_content_version()  # cached tag menus change with the decision
     if request.headers.get("X-Requested-With") == "fetch":
         return TemplateResponse(request, "ai/admin/ai_tag_row.html", {"ai_tag": ai_tag})
     return redirect("ai_review_tags", page_id=ai_tag.page_id)

@@ -20,6 +20,7 @@ from collections import Counter
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.models import Page
@@ -28,6 +29,7 @@ from ai.indexable import index_sections
 from ai.llm import LLMError, LLMNotSupported, get_llm
 from ai.models import AITag
 from ai.signals import tags_suggested
+from home.content_cache import bump_content_version
 
 logger = logging.getLogger(__name__)
 
@@ -273,6 +275,9 @@ def store_suggestions(page, tags, source, revision_id=None):
             if row.status == AITag.Status.SUGGESTED and name not in wanted
         ]
         AITag.objects.filter(pk__in=stale).delete()
+        if created or stale:
+            # Listing filter menus are cached under the content version.
+            transaction.on_commit(bump_content_version)
     if created:
         transaction.on_commit(
             lambda: tags_suggested.send(sender=AITag, page=page, tags=created, source=source)
@@ -313,3 +318,19 @@ def visible_ai_tags(page):
         for row in AITag.objects.visible().filter(page_id=page.pk).select_related("tag")
         if normalise_tag(row.tag.name) not in skip
     ]
+
+
+def tagged_with(slug):
+    """A filter for pages tagged `slug` by editors or (visibly) by the AI.
+
+    For page querysets whose model has a `tagged_items` tag relation.
+    """
+    ai_tagged = AITag.objects.visible().filter(tag__slug=slug).values("page_id")
+    return Q(tagged_items__tag__slug=slug) | Q(pk__in=ai_tagged)
+
+
+def tags_in_use(through_model, page_ids):
+    """(slug, name) of every tag readers can see on the given pages."""
+    editor_tags = through_model.objects.filter(content_object__in=page_ids).values("tag")
+    ai_tags = AITag.objects.visible().filter(page_id__in=page_ids).values("tag")
+    return Tag.objects.filter(Q(pk__in=editor_tags) | Q(pk__in=ai_tags)).values_list("slug", "name")

@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from taggit.models import Tag, TaggedItemBase
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from ai.tagging import tagged_with, tags_in_use
 from blog.blocks import EditorialBodyBlock
 from blog.feeds import SectionFeed
 from home.editorial import AUTHORS, EDITORS, PUBLISH, WRITE
@@ -115,13 +116,6 @@ class ArticlePageTag(TaggedItemBase):
 
 
 # Shared behaviour -------------------------------------------------------------
-
-
-def tag_choices(through_model, pages):
-    """(slug, name) of the tags used on the given pages, for a filter menu."""
-    return Tag.objects.filter(
-        pk__in=through_model.objects.filter(content_object__in=pages.values("pk")).values("tag")
-    ).values_list("slug", "name")
 
 
 def author_choices(pages):
@@ -271,7 +265,7 @@ class EditorialIndexPage(RoutablePageMixin, BasePage):
         group_name, _, _ = self.grouping
         filters = {name: clean_filter(request, name) for name in ("tag", group_name, "author")}
         if filters["tag"]:
-            items = items.filter(tagged_items__tag__slug=filters["tag"])
+            items = items.filter(tagged_with(filters["tag"]))
         if filters[group_name]:
             items = items.filter(**{f"{group_name}__slug": filters[group_name]})
         if filters["author"]:
@@ -295,7 +289,11 @@ class EditorialIndexPage(RoutablePageMixin, BasePage):
                     self,
                     filters,
                     [
-                        ("tag", "Tag", lambda: tag_choices(self.tag_model(), live_items)),
+                        (
+                            "tag",
+                            "Tag",
+                            lambda: tags_in_use(self.tag_model(), live_items.values("pk")),
+                        ),
                         (
                             group_name,
                             group_label,
@@ -313,7 +311,7 @@ class EditorialIndexPage(RoutablePageMixin, BasePage):
     def feed_response(self, request, flavour, tag=None):
         items = self.items()
         if tag:
-            items = items.filter(tagged_items__tag__slug=tag)
+            items = items.filter(tagged_with(tag))
         return SectionFeed(self, items.order_by("-date", "-pk"), flavour, tag=tag)(request)
 
     @path("feed/", name="feed")

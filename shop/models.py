@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import Tag, TaggedItemBase
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from ai.tagging import tagged_with, tags_in_use
 from home.editorial import EDITORS, PUBLISH, SHOP_MANAGERS
 from home.listing import (
     SortOption,
@@ -133,20 +134,18 @@ class ProductCategoryPage(BasePage):
         products = product_listing(ProductPage.objects.child_of(self))
         tag = clean_filter(request, "tag")
         if tag:
-            products = products.filter(tagged_items__tag__slug=tag).distinct()
+            products = products.filter(tagged_with(tag)).distinct()
         sort = chosen_sort(request, PRODUCT_SORTS)
 
-        def tags_in_use():
+        def tag_choices():
             live = ProductPage.objects.child_of(self).live().values("pk")
-            return Tag.objects.filter(
-                pk__in=ProductPageTag.objects.filter(content_object__in=live).values("tag")
-            ).values_list("slug", "name")
+            return tags_in_use(ProductPageTag, live)
 
         context.update(
             {
                 "products": paginate(request, products.order_by(*sort.ordering)),
                 "filters": {"tag": tag},
-                "filter_fields": filter_fields(self, {"tag": tag}, [("tag", "Tag", tags_in_use)]),
+                "filter_fields": filter_fields(self, {"tag": tag}, [("tag", "Tag", tag_choices)]),
                 "sort": sort,
                 "sorts": PRODUCT_SORTS,
                 "query_prefix": query_string_without_page(request),

@@ -206,3 +206,19 @@ def test_people_who_cannot_edit_the_page_cannot_decide(client):
     assert response.status_code in (302, 403)
     ai_tag.refresh_from_db()
     assert ai_tag.status == AITag.Status.SUGGESTED
+
+
+@pytest.mark.django_db
+def test_ai_tags_filter_listings_and_feeds_like_editor_tags(client):
+    blog = BlogIndexPageFactory(slug="blog")
+    tagged = publish(PostPageFactory(parent=blog, title="About harbours"))
+    publish(PostPageFactory(parent=blog, title="About gardens"))
+    tagging.store_suggestions(tagged, ["harbour"], AITag.Source.KEYPHRASE)
+    html = client.get("/blog/", {"tag": "harbour"}).content.decode()
+    assert "About harbours" in html and "About gardens" not in html
+    assert '<option value="harbour"' in html
+    feed = client.get("/blog/tag/harbour/feed/").content.decode()
+    assert "About harbours" in feed and "About gardens" not in feed
+    AITag.objects.update(status=AITag.Status.REJECTED)
+    html = client.get("/blog/", {"tag": "harbour"}).content.decode()
+    assert "About harbours" not in html
