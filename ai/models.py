@@ -5,6 +5,8 @@ Nothing here is part of a page's revisions: indexing and tagging never create
 a revision and never trigger a publish.
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -84,7 +86,10 @@ class IndexVersion(models.Model):
 
         updated = cls.objects.filter(pk=1).update(counter=F("counter") + 1)
         if not updated:
-            cls.objects.get_or_create(pk=1, defaults={"counter": 1})
+            # A new row starts at a random value, so a process that cached the
+            # index of an earlier database (restored, or a test's) can never
+            # mistake it for this one.
+            cls.objects.get_or_create(pk=1, defaults={"counter": secrets.randbits(48)})
         transaction.on_commit(bump_content_version)
 
     @classmethod

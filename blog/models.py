@@ -139,6 +139,7 @@ class EditorialPage(BasePage):
 
     og_type = "article"
     show_in_related = True  # recommended by the AI's related content
+    assistant_panel = True  # readers can ask the assistant about it
 
     class Meta:
         abstract = True

@@ -112,6 +112,21 @@ class BasePage(Page):
         ]
         return editor_tags + ai_tags
 
+    def route(self, request, path_components):
+        """Resolve a deep URL in one query by the stored url_path.
+
+        Wagtail's default walks the tree one level (and one or two queries) at
+        a time. When the remaining path names a page outright, jump to it; when
+        it does not (a routable page's own sub-route such as /blog/feed/, or a
+        404), fall back to the default walk.
+        """
+        if len(path_components) > 1:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            target = Page.objects.filter(url_path=url_path).specific().first()
+            if target is not None and target.path.startswith(self.path):
+                return target.route(request, [])
+        return super().route(request, path_components)
+
     def parent_url(self):
         """The parent page's URL, derived from this page's (no query).
 

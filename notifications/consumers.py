@@ -1,23 +1,14 @@
 """The per-user notification socket at ws/notifications/."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
+from home.websocket import ClientError, JsonFrameConsumer
 from notifications.groups import user_group
 from notifications.models import Notification
 
 
-class ClientError(Exception):
-    """A problem with a client frame, reported back as an error frame."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(JsonFrameConsumer):
     """Pushes the unread count and new notifications to one signed-in user.
 
     The group joined comes from the session's user id only; nothing a client
@@ -41,23 +32,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     # Client events ------------------------------------------------------
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if text_data is None:
-            await self.send_error("binary_not_supported", "Send JSON text frames.")
-            return
-        try:
-            content = await self.decode_json(text_data)
-        except ValueError:
-            await self.send_error("invalid_json", "The frame is not valid JSON.")
-            return
-        try:
-            await self.receive_json(content)
-        except ClientError as exc:
-            await self.send_error(exc.code, exc.message)
-
-    async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            raise ClientError("invalid_frame", "A frame must be a JSON object.")
+    async def handle_frame(self, content):
         frame_type = content.get("type")
         if frame_type == "mark_read":
             notification_id = content.get("id")
@@ -69,9 +44,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         else:
             raise ClientError("unknown_type", "Unknown frame type.")
         await self.send_json({"type": "unread_count", "count": await self.unread_count()})
-
-    async def send_error(self, code, message):
-        await self.send_json({"type": "error", "code": code, "message": message})
 
     # Channel-layer events -------------------------------------------------
 

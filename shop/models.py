@@ -202,6 +202,7 @@ class ProductPage(BasePage):
     # A copy must get its own SKU before it can be saved.
     exclude_fields_in_copy = ["sku"]
     show_in_related = True  # recommended by the AI's related content
+    assistant_panel = True  # readers can ask the assistant about it
 
     class Meta:
         verbose_name = "product"

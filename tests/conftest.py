@@ -26,13 +26,17 @@ def _fresh_cache():
     """Each test starts with an empty cache: the database is rolled back
     between tests, so cached fragments of earlier tests would be stale."""
     from django.conf import settings
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
+
+    from ai import vector_store
 
     yield
+    vector_store.clear_cache()
     # Never with --real-services: the Redis cache is shared with Daphne and
     # the worker, and clear() flushes the whole Redis database.
     if not settings.REDIS_URL:
         cache.clear()
+        caches["renditions"].clear()
 
 
 @pytest.fixture(scope="session")

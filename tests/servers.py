@@ -173,6 +173,9 @@ class Daphne:
                 "127.0.0.1",
                 "-p",
                 str(self.port),
+                # As in production: WebSocket messages over 64 KiB close the socket.
+                "--websocket-max-message-size",
+                "65536",
                 "config.asgi:application",
             ],
             env=service_env(extra_env),

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "blog",
     "shop",
     "ai",
+    "chat",
     "search",
     "notifications",
     # Wagtail
@@ -131,13 +132,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.redis_url("REDIS_URL", "")
 
 if REDIS_URL:
+    _redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "pressroom",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        "default": {**_redis_cache, "KEY_PREFIX": "pressroom"},
+        # Wagtail looks image renditions up here before asking the database.
+        "renditions": {**_redis_cache, "KEY_PREFIX": "renditions", "TIMEOUT": 60 * 60 * 24},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CHANNEL_LAYERS = {
@@ -159,7 +162,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "renditions",
+            "TIMEOUT": 60 * 60 * 24,
+        },
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -373,6 +383,20 @@ if WAGTAIL_AI_ENABLED:
 AI_RELATED_COUNT = env.int("AI_RELATED_COUNT", 3, minimum=1)
 AI_RELATED_SIMILARITY_FLOOR = env.float("AI_RELATED_SIMILARITY_FLOOR", 0.3)
 AI_SEARCH_SIMILARITY_FLOOR = env.float("AI_SEARCH_SIMILARITY_FLOOR", 0.25)
+
+# Assistant (RAG chat) -------------------------------------------------------
+
+CHAT_PAGE_TOP_K = env.int("CHAT_PAGE_TOP_K", 3, minimum=1)
+CHAT_SITE_TOP_K = env.int("CHAT_SITE_TOP_K", 6, minimum=1)
+CHAT_SIMILARITY_FLOOR = env.float("CHAT_SIMILARITY_FLOOR", 0.3)
+CHAT_PAGE_SIMILARITY_FLOOR = env.float("CHAT_PAGE_SIMILARITY_FLOOR", 0.1)
+CHAT_HISTORY_TURNS = env.int("CHAT_HISTORY_TURNS", 4, minimum=0)
+CHAT_CONTEXT_TOKEN_BUDGET = env.int("CHAT_CONTEXT_TOKEN_BUDGET", 2500, minimum=200)
+CHAT_MAX_ANSWER_TOKENS = env.int("CHAT_MAX_ANSWER_TOKENS", 600, minimum=16)
+CHAT_QUESTION_MAX_LENGTH = env.int("CHAT_QUESTION_MAX_LENGTH", 2000, minimum=10)
+CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", 10, minimum=1)  # questions a minute
+CHAT_ANSWER_TIMEOUT = env.float("CHAT_ANSWER_TIMEOUT", 120.0)
+CHAT_RETENTION_DAYS = env.int("CHAT_RETENTION_DAYS", 30, minimum=1)
 
 # Shop ---------------------------------------------------------------------
 

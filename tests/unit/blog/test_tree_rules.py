@@ -4,6 +4,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
 from blog.models import ArticleIndexPage, ArticlePage, BlogIndexPage, PostPage
+from chat.models import AssistantPage
 from home.models import HomePage, StandardPage
 from shop.models import ProductCategoryPage, ProductPage, ShopIndexPage
 from tests.testapp.models import EventPage
@@ -18,7 +19,15 @@ class TreeRulesTests(WagtailPageTestCase):
         }
         # EventPage is the test-only example of a developer's own page type.
         self.assertEqual(
-            creatable, {BlogIndexPage, ArticleIndexPage, ShopIndexPage, StandardPage, EventPage}
+            creatable,
+            {
+                BlogIndexPage,
+                ArticleIndexPage,
+                ShopIndexPage,
+                StandardPage,
+                AssistantPage,
+                EventPage,
+            },
         )
         self.assertAllowedParentPageTypes(HomePage, {Page})
 

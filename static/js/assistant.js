@@ -1,0 +1,233 @@
+// The assistant panel: ask a question, watch the answer stream in over a
+// WebSocket, follow citations to the exact section. Plain JS, no build step.
+// Model output is only ever inserted as text (never as HTML).
+(function () {
+  "use strict";
+
+  const MAX_BACKOFF = 30000;
+
+  function safeHref(url, anchor) {
+    try {
+      const target = new URL(url, window.location.href);
+      if (target.protocol !== "http:" && target.protocol !== "https:") {
+        return null;
+      }
+      if (anchor) {
+        target.hash = anchor;
+      }
+      return target.href;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // Render answer text with [n] citations turned into links to the sources.
+  function renderAnswer(element, text, sources) {
+    element.replaceChildren();
+    const parts = text.split(/(\[\d+\])/);
+    parts.forEach(function (part) {
+      const match = /^\[(\d+)\]$/.exec(part);
+      const source = match && sources.find(function (item) {
+        return item.number === Number(match[1]);
+      });
+      const href = source && safeHref(source.url, source.anchor);
+      if (href) {
+        const link = document.createElement("a");
+        link.href = href;
+        link.textContent = part;
+        link.title = source.title;
+        link.className = "assistant__cite";
+        element.appendChild(link);
+      } else {
+        element.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
+  function renderSources(list, sources) {
+    list.replaceChildren();
+    sources.forEach(function (source) {
+      const href = safeHref(source.url, source.anchor);
+      const item = document.createElement("li");
+      const label = "[" + source.number + "] " + source.title;
+      if (href) {
+        const link = document.createElement("a");
+        link.href = href;
+        link.textContent = label;
+        item.appendChild(link);
+      } else {
+        item.textContent = label;
+      }
+      list.appendChild(item);
+    });
+    list.hidden = sources.length === 0;
+  }
+
+  function Assistant(panel) {
+    this.panel = panel;
+    this.form = panel.querySelector(".assistant__form");
+    this.input = panel.querySelector("textarea");
+    this.log = panel.querySelector(".assistant__log");
+    this.stopButton = panel.querySelector("[data-assistant-stop]");
+    this.status = panel.querySelector(".assistant__status");
+    this.pageId = panel.dataset.pageId ? Number(panel.dataset.pageId) : null;
+    this.conversationId = null;
+    this.current = null;
+    this.pending = null;
+    this.backoff = 1000;
+    this.socket = null;
+    this.form.hidden = false;
+    this.bind();
+    this.connect();
+  }
+
+  Assistant.prototype.setStatus = function (text) {
+    this.status.textContent = text;
+  };
+
+  Assistant.prototype.connect = function () {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + window.location.host + this.panel.dataset.socketPath);
+    const self = this;
+    this.socket = socket;
+    socket.addEventListener("open", function () {
+      self.backoff = 1000;
+      self.setStatus("");
+    });
+    socket.addEventListener("message", function (event) {
+      self.onFrame(JSON.parse(event.data));
+    });
+    socket.addEventListener("close", function () {
+      if (self.current) {
+        self.finish("The connection dropped; the answer may be incomplete.");
+      }
+      self.setStatus("Reconnecting…");
+      window.setTimeout(function () {
+        self.connect();
+      }, self.backoff);
+      self.backoff = Math.min(self.backoff * 2, MAX_BACKOFF);
+    });
+  };
+
+  Assistant.prototype.bind = function () {
+    const self = this;
+    this.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.ask(null);
+    });
+    this.input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        self.ask(null);
+      } else if (event.key === "Escape") {
+        self.stop();
+      }
+    });
+    this.stopButton.addEventListener("click", function () {
+      self.stop();
+    });
+  };
+
+  Assistant.prototype.ask = function (queued) {
+    const question = queued || this.input.value.trim();
+    if (!question) {
+      return;
+    }
+    if (this.current) {
+      // One answer at a time: stop this one, ask the new question after it.
+      this.pending = question;
+      this.input.value = "";
+      this.stop();
+      return;
+    }
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) {
+      this.setStatus("Not connected yet; try again in a moment.");
+      return;
+    }
+    const frame = { type: "ask", question: question };
+    if (this.pageId !== null) {
+      frame.page_id = this.pageId;
+    }
+    if (this.conversationId) {
+      frame.conversation_id = this.conversationId;
+    }
+    this.startEntry(question);
+    this.socket.send(JSON.stringify(frame));
+    if (!queued) {
+      this.input.value = "";
+    }
+  };
+
+  Assistant.prototype.stop = function () {
+    if (this.current && this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify({ type: "stop" }));
+    }
+  };
+
+  Assistant.prototype.startEntry = function (question) {
+    this.log.hidden = false;
+    const asked = document.createElement("li");
+    asked.className = "assistant__message assistant__message--user";
+    asked.textContent = question;
+    const answer = document.createElement("li");
+    answer.className = "assistant__message assistant__message--assistant";
+    answer.setAttribute("aria-busy", "true");
+    const text = document.createElement("p");
+    text.className = "assistant__text";
+    const sources = document.createElement("ul");
+    sources.className = "assistant__sources";
+    sources.hidden = true;
+    answer.append(text, sources);
+    this.log.append(asked, answer);
+    this.current = { element: answer, text: text, sourceList: sources, answer: "", sources: [] };
+    this.stopButton.hidden = false;
+    this.setStatus("Thinking…");
+  };
+
+  Assistant.prototype.finish = function (note) {
+    if (!this.current) {
+      return;
+    }
+    this.current.element.removeAttribute("aria-busy");
+    if (note) {
+      const extra = document.createElement("p");
+      extra.className = "assistant__stopped";
+      extra.textContent = note;
+      this.current.element.appendChild(extra);
+    }
+    this.current = null;
+    this.stopButton.hidden = true;
+  };
+
+  Assistant.prototype.onFrame = function (frame) {
+    const current = this.current;
+    if (frame.type === "sources" && current) {
+      current.sources = frame.items;
+      renderSources(current.sourceList, frame.items);
+    } else if (frame.type === "token" && current) {
+      current.answer += frame.text;
+      renderAnswer(current.text, current.answer, current.sources);
+      this.setStatus("Answering…");
+    } else if (frame.type === "done") {
+      this.conversationId = frame.conversation_id || this.conversationId;
+      this.setStatus("");
+      this.finish(frame.stopped ? "Stopped." : "");
+      if (this.pending) {
+        const next = this.pending;
+        this.pending = null;
+        this.ask(next);
+      }
+    } else if (frame.type === "error") {
+      const wait = frame.retry_after ? " (" + frame.retry_after + " s)" : "";
+      this.setStatus(frame.message + wait);
+      this.finish("");
+    }
+  };
+
+  document.querySelectorAll("[data-assistant]").forEach(function (panel) {
+    if (!panel.dataset.assistantReady) {
+      panel.dataset.assistantReady = "true";
+      new Assistant(panel);
+    }
+  });
+})();
