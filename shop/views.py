@@ -158,11 +158,10 @@ def render_checkout(request, form, contents, error=None, status=200):
     return render(request, "shop/checkout.html", context, status=status)
 
 
-def rebound(form, **changes):
-    """A copy of a submitted form with some hidden values replaced."""
+def with_new_key(form):
+    """A copy of a submitted form with a fresh idempotency key."""
     data = form.data.copy()
-    for name, value in changes.items():
-        data[name] = value
+    data["idempotency_key"] = str(uuid.uuid4())
     return CheckoutForm(data)
 
 
@@ -200,9 +199,8 @@ def checkout(request):
                 "Check the summary, then place the order again.",
             ]
         )
-        return render_checkout(
-            request, rebound(form, quote_signature=quote.signature), contents, error, status=409
-        )
+        # The page shows the new summary (and carries its signature).
+        return render_checkout(request, form, contents, error, status=409)
     try:
         placed = place_order(
             requested=contents.requested(),
@@ -240,12 +238,14 @@ def start_payment(request, cart, form, order, created):
             # with a fresh form (the old key now names a cancelled order).
             change_status(order, OrderStatus.CANCELLED, note=f"Payment did not start: {error}")
             message = f"{error} Nothing was charged; your cart is unchanged. Please try again."
-            fresh = rebound(form, idempotency_key=str(uuid.uuid4()))
-            return render_checkout(request, fresh, cart.contents(), message, status=502)
+            return render_checkout(request, with_new_key(form), cart.contents(), message, 502)
         if payment_url:
-            cart.clear()
+            if created:
+                cart.clear()
             return redirect(payment_url)
-    cart.clear()
+    # A repeat submit (say, the back button) leaves whatever is in the cart now.
+    if created:
+        cart.clear()
     messages.success(request, f"Thank you! Your order {order.number} is placed.")
     return redirect(order_url)
 
