@@ -32,6 +32,19 @@ def shipping_choice_label(method):
     return label
 
 
+# Browser autofill tokens (HTML's autocomplete attribute) for the address.
+AUTOCOMPLETE = {
+    "email": "email",
+    "full_name": "name",
+    "phone": "tel",
+    "address_line1": "address-line1",
+    "address_line2": "address-line2",
+    "postal_code": "postal-code",
+    "city": "address-level2",
+    "country": "country-name",
+}
+
+
 class CheckoutForm(forms.Form):
     email = forms.EmailField(label="Email", help_text="We send the confirmation here.")
     full_name = forms.CharField(label="Full name", max_length=200)
@@ -64,6 +77,8 @@ class CheckoutForm(forms.Form):
             (provider.key, f"{provider.label}: {provider.description}") for provider in providers
         ]
         self.fields["payment_method"].initial = providers[0].key
+        for name, token in AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
 

@@ -495,10 +495,6 @@ class Order(models.Model):
         return f"PR-{created_at.year}-{pk:06d}"
 
     @property
-    def allowed_transitions(self):
-        return ORDER_TRANSITIONS[OrderStatus(self.status)]
-
-    @property
     def totals(self):
         """The stored amounts as a Totals, as the cart and checkout show them."""
         return Totals(
