@@ -6,6 +6,7 @@ django-environ parses the values; this wrapper turns its assorted exceptions
 typo in a deployment stops start-up with a message an operator can act on.
 """
 
+from decimal import Decimal, InvalidOperation
 from urllib.parse import unquote, urlsplit
 
 import environ
@@ -68,6 +69,24 @@ class Environment:
         value = self.str(var, default).strip().lower()
         if value not in choices:
             raise ImproperlyConfigured(f"{var} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def decimal(self, var, default=NOT_SET, minimum=None):
+        """A Decimal such as 20 or 4.90 (never a float: money stays exact);
+        an empty value gives the default, which may be None."""
+        raw = self._env.str(var, default="").strip()
+        if raw == "":
+            if default is NOT_SET:
+                raise ImproperlyConfigured(f"Set the {var} environment variable")
+            return None if default is None else Decimal(str(default))
+        try:
+            value = Decimal(raw)
+        except InvalidOperation as exc:
+            raise ImproperlyConfigured(f"{var} must be a number, not {raw!r}") from exc
+        if not value.is_finite():
+            raise ImproperlyConfigured(f"{var} must be a finite number, not {raw!r}")
+        if minimum is not None and value < Decimal(str(minimum)):
+            raise ImproperlyConfigured(f"{var} must be at least {minimum}, not {value}")
         return value
 
     def list(self, var, default=NOT_SET):

@@ -76,6 +76,9 @@ _MODEL_PERMISSIONS = {
     SHOP_MANAGERS: [
         ("shop", "add_stockadjustment"),
         ("shop", "view_stockadjustment"),
+        # Orders: read them and move them along (status actions).
+        ("shop", "view_order"),
+        ("shop", "change_order"),
     ],
     MODERATORS: [],
 }

@@ -74,3 +74,7 @@ class StockAdjustmentViewSet(ModelViewSet):
     list_filter = ["reason"]
     search_fields = ["product__title", "note"]
     inspect_view_enabled = True
+    # Checkout records an adjustment per line while it holds the stock rows;
+    # indexing each one's reference to its product cost three more queries
+    # there, for a "usage" view nobody needs on a ledger entry.
+    add_to_reference_index = False

@@ -1,7 +1,9 @@
 """Demo content for the shop: 4 categories and 20 products from
-shop/demo_data/products.json, with pictures, stock and editorial history."""
+shop/demo_data/products.json, with pictures, stock and editorial history,
+and one shipped order for the demo reader."""
 
 import json
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,15 +12,21 @@ from django.contrib.auth import get_user_model
 from blog.demo import body_blocks
 from home.demo import demo_image, publish_through_review
 from home.models import HomePage
+from shop.checkout import CustomerDetails, place_order
 from shop.models import (
+    Order,
+    OrderStatus,
     ProductCategoryPage,
     ProductImage,
     ProductPage,
     ShopIndexPage,
     StockAdjustment,
 )
+from shop.orders import change_status
 
 DATA_DIR = Path(__file__).parent / "demo_data"
+# A fixed checkout key makes the demo order idempotent across runs.
+DEMO_ORDER_KEY = uuid.uuid5(uuid.NAMESPACE_URL, "https://pressroom.example/demo-order")
 
 
 def product_body(entry):
@@ -116,3 +124,34 @@ def seed(stdout):
                 note="Opening stock",
             )
     return f"{len(categories)} categories, {len(data['products'])} products"
+
+
+def finish(stdout):
+    """Once the products exist: a paid and shipped order for the demo reader,
+    so "Your orders" and the orders admin have something to show."""
+    User = get_user_model()
+    reader = User.objects.filter(username="reader").first()
+    manager = User.objects.filter(username="shopmanager").first()
+    if reader is None or manager is None or Order.objects.filter(idempotency_key=DEMO_ORDER_KEY):
+        return ""
+    products = list(ProductPage.objects.live().filter(stock_quantity__gte=5).order_by("path")[:2])
+    if len(products) < 2:
+        return ""
+    order = place_order(
+        requested=[(products[0].pk, 1), (products[1].pk, 2)],
+        customer=CustomerDetails(
+            email=reader.email,
+            full_name=reader.get_full_name(),
+            address_line1="7 Printing House Yard",
+            postal_code="E2 7PR",
+            city="London",
+            country="United Kingdom",
+        ),
+        shipping_code="standard",
+        payment_method="bank_transfer",
+        idempotency_key=DEMO_ORDER_KEY,
+        user=reader,
+    ).order
+    for status in (OrderStatus.PAID, OrderStatus.SHIPPED):
+        order = change_status(order, status, user=manager, note="Demo order")
+    return f"order {order.number} for reader (shipped)"

@@ -32,6 +32,7 @@ from home.models import BasePage, images_with_renditions
 from home.plaintext import Section, stream_sections
 from home.privacy import public_pages
 from shop.blocks import ProductBodyBlock
+from shop.pricing import Totals
 
 PRICE_FIELD = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 
@@ -390,3 +391,194 @@ class StockAdjustment(models.Model):
             )
         product.stock_quantity = quantity
         return adjustment
+
+
+# Commerce: carts, orders, payments --------------------------------------------
+
+
+class CartLine(models.Model):
+    """One product in a signed-in customer's cart; visitors' carts live in
+    their session (see shop/cart.py) and merge into these rows at login."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_lines"
+    )
+    product = models.ForeignKey("shop.ProductPage", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    # The unit price when the shopper added it, to show a change at checkout.
+    added_price = models.DecimalField(**PRICE_FIELD)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product"], name="cart_line_one_per_product"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="cart_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id} for {self.user_id}"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending payment"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+
+
+# The one table of allowed status changes; shop/orders.py enforces it.
+ORDER_TRANSITIONS = {
+    OrderStatus.PENDING: (OrderStatus.PAID, OrderStatus.CANCELLED),
+    OrderStatus.PAID: (OrderStatus.SHIPPED, OrderStatus.REFUNDED),
+    OrderStatus.SHIPPED: (OrderStatus.DELIVERED, OrderStatus.REFUNDED),
+    OrderStatus.DELIVERED: (OrderStatus.REFUNDED,),
+    OrderStatus.CANCELLED: (),
+    OrderStatus.REFUNDED: (),
+}
+
+
+class Order(models.Model):
+    """A placed order: who, where to, what it cost. Money is Decimal and every
+    amount is computed by the server when the order is placed."""
+
+    number = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shop_orders",
+        help_text="Empty for guest orders.",
+    )
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=100)
+
+    shipping_method = models.CharField(max_length=20)
+    shipping_label = models.CharField(max_length=100)
+    shipping_cost = models.DecimalField(**PRICE_FIELD)
+    subtotal = models.DecimalField(**PRICE_FIELD)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    prices_include_tax = models.BooleanField()
+    tax_amount = models.DecimalField(**PRICE_FIELD)
+    total = models.DecimalField(**PRICE_FIELD)
+    currency = models.CharField(max_length=3)
+
+    payment_method = models.CharField(max_length=20)
+    payment_reference = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True
+    )
+    # One per checkout form: a double submit or a retry finds the same order.
+    idempotency_key = models.UUIDField(unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.number or f"Order {self.pk}"
+
+    @staticmethod
+    def number_for(pk, created_at):
+        """The customer-facing order number: PR-2026-000123."""
+        return f"PR-{created_at.year}-{pk:06d}"
+
+    @property
+    def totals(self):
+        """The stored amounts as a Totals, as the cart and checkout show them."""
+        return Totals(
+            subtotal=self.subtotal,
+            shipping=self.shipping_cost,
+            tax=self.tax_amount,
+            total=self.total,
+            tax_rate=self.tax_rate,
+            prices_include_tax=self.prices_include_tax,
+            currency=self.currency,
+        )
+
+    @property
+    def item_count(self):
+        return sum(line.quantity for line in self.lines.all())
+
+
+class OrderLine(models.Model):
+    """One product of an order, with its title, SKU and price as they were."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "shop.ProductPage", null=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
+    title = models.CharField(max_length=255)
+    sku = models.CharField("SKU", max_length=40)
+    unit_price = models.DecimalField(**PRICE_FIELD)
+    quantity = models.PositiveIntegerField()
+    line_total = models.DecimalField(**PRICE_FIELD)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="order_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.title}"
+
+
+class OrderStatusChange(models.Model):
+    """The order's history: every status it took, who set it and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True, choices=OrderStatus.choices)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.order} {self.from_status or '—'} → {self.to_status}"
+
+
+class PaymentEvent(models.Model):
+    """A payment provider's webhook event, stored once: a replay is ignored."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=100)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="payment_events"
+    )
+    outcome = models.CharField(max_length=250, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="payment_event_once_per_provider"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_type} {self.event_id}"

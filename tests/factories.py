@@ -13,6 +13,7 @@ from factory.django import DjangoModelFactory
 
 from blog.models import ArticleIndexPage, ArticlePage, Author, BlogCategory, BlogIndexPage, PostPage
 from home.models import HomePage, StandardPage
+from shop.checkout import CustomerDetails
 from shop.models import ProductCategoryPage, ProductPage, ShopIndexPage
 
 
@@ -164,3 +165,16 @@ class StandardPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = StandardPage
+
+
+def customer_details(**overrides):
+    """A guest's contact details and shipping address for checkout."""
+    values = {
+        "email": "ada@example.com",
+        "full_name": "Ada Lovelace",
+        "address_line1": "12 St James's Square",
+        "postal_code": "SW1Y 4JH",
+        "city": "London",
+        "country": "United Kingdom",
+    }
+    return CustomerDetails(**{**values, **overrides})

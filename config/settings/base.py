@@ -402,6 +402,26 @@ CHAT_RETENTION_DAYS = env.int("CHAT_RETENTION_DAYS", 30, minimum=1)
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", "EUR")
 SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", 5, minimum=0)
+# Tax: a percentage (20 means 20 %). With SHOP_PRICES_INCLUDE_TAX on, product
+# prices and shipping costs already contain the tax and the order shows the
+# share it includes; off, the tax is added on top. Rounded half-up to cents.
+SHOP_TAX_RATE = env.decimal("SHOP_TAX_RATE", "20", minimum=0)
+SHOP_PRICES_INCLUDE_TAX = env.bool("SHOP_PRICES_INCLUDE_TAX", True)
+SHOP_SHIPPING_STANDARD_COST = env.decimal("SHOP_SHIPPING_STANDARD_COST", "4.90", minimum=0)
+SHOP_SHIPPING_EXPRESS_COST = env.decimal("SHOP_SHIPPING_EXPRESS_COST", "12.90", minimum=0)
+# Standard shipping is free from this goods subtotal on; empty: never free.
+SHOP_FREE_SHIPPING_THRESHOLD = env.decimal("SHOP_FREE_SHIPPING_THRESHOLD", "75", minimum=0)
+SHOP_BANK_TRANSFER_DETAILS = env.str(
+    "SHOP_BANK_TRANSFER_DETAILS", "Pressroom Ltd · IBAN GB00 DEMO 0000 0000 0000 00 · BIC DEMOGB00"
+)
+# How long the signed order link in confirmation emails works.
+SHOP_ORDER_LINK_MAX_AGE_DAYS = env.int("SHOP_ORDER_LINK_MAX_AGE_DAYS", 90, minimum=1)
+# Card payments through Stripe Checkout: offered only when both keys are set
+# (nothing reaches Stripe otherwise). STRIPE_API_BASE points the SDK elsewhere,
+# e.g. at stripe-mock.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", "")
 
 # Security -----------------------------------------------------------------
 

@@ -77,3 +77,21 @@ def screenshot():
 @pytest.fixture(scope="session")
 def django_db_setup(real_db_setup):
     """The session's real, migrated PostgreSQL database (see tests/live.py)."""
+
+
+def collect_page_errors(page):
+    """A list that fills with the page's script errors, failed responses
+    (4xx/5xx) and console errors (CSP violations among them)."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if message.type == "error" else None,
+    )
+    return errors

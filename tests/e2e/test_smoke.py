@@ -1,20 +1,11 @@
 """The home page and the admin login in a real browser against Daphne."""
 
+from tests.e2e.conftest import collect_page_errors
+
 
 def test_home_page_renders(live_db, demo_site, new_context, screenshot):
     page = new_context().new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "response",
-        lambda response: (
-            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: errors.append(message.text) if message.type == "error" else None,
-    )
+    errors = collect_page_errors(page)
     response = page.goto("/")
     assert response.status == 200
     assert page.locator("h1").first.inner_text() == "Stories, long reads and well-made things"
