@@ -28,6 +28,7 @@ class Scripted:
     token_delay: float = 0.0
     stall_after: int | None = None  # stream this many tokens, then go silent
     tokens: list = field(default_factory=list)
+    timestamps: bool = False  # each token is the time it was sent (for latency benchmarks)
 
     def split(self):
         if self.tokens:
@@ -41,6 +42,7 @@ class ChatCompletionsServer:
 
     def __init__(self):
         self.script = deque()
+        self.default = None  # the answer when nothing is scripted
         self.requests = []
         self.streams = []  # one dict per streamed answer: {"closed_by_client": bool, ...}
         self._lock = threading.Lock()
@@ -82,7 +84,9 @@ class ChatCompletionsServer:
 
     def next_answer(self):
         with self._lock:
-            return self.script.popleft() if self.script else Scripted()
+            if self.script:
+                return self.script.popleft()
+            return self.default or Scripted()
 
     def wait_for_closed_stream(self, timeout=5.0):
         """Block until a stream has been closed by the client; returns it or None."""
@@ -187,6 +191,8 @@ class ChatCompletionsServer:
                         if answer.stall_after is not None and index >= answer.stall_after:
                             self._wait_for_hang_up(record)
                             return
+                        if answer.timestamps:
+                            token = f" {time.time():.6f}"
                         self.wfile.write(self._chunk(body, {"content": token}))
                         self.wfile.flush()
                         record["sent"] += 1
