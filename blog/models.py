@@ -167,6 +167,13 @@ class EditorialPage(BasePage):
         """The credited authors, fetched once per page view."""
         return list(self.authors.all())
 
+    def notification_recipients(self):
+        """The credited authors' accounts, and the page's owner."""
+        users = {author.user for author in self.author_list if author.user_id}
+        if self.owner_id:
+            users.add(self.owner)
+        return list(users)
+
     def author_names(self):
         return ", ".join(author.name for author in self.author_list)
 

@@ -127,6 +127,10 @@ class BasePage(Page):
                 return target.route(request, [])
         return super().route(request, path_components)
 
+    def notification_recipients(self):
+        """Who is told about this page (comments, likes, publishing, AI tags)."""
+        return [self.owner] if self.owner_id else []
+
     def parent_url(self):
         """The parent page's URL, derived from this page's (no query).
 

@@ -1,11 +1,14 @@
 """The per-user notification socket at ws/notifications/."""
 
 from channels.db import database_sync_to_async
-from django.utils import timezone
 
 from home.websocket import ClientError, JsonFrameConsumer
+from notifications import services
 from notifications.groups import user_group
-from notifications.models import Notification
+
+# Channel-layer events this consumer forwards as they are: they carry all the
+# socket needs, so no database connection is touched per delivery.
+FORWARDED_EVENTS = {"notification.created", "notification.read"}
 
 
 class NotificationConsumer(JsonFrameConsumer):
@@ -20,17 +23,26 @@ class NotificationConsumer(JsonFrameConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.user_id = user.pk
+        self.user = user
         self.group_name = user_group(user.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "unread_count", "count": await self.unread_count()})
+        count = await database_sync_to_async(services.unread_count)(user)
+        await self.send_json({"type": "unread_count", "count": count})
 
     async def disconnect(self, code):
         if hasattr(self, "group_name"):
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
-    # Client events ------------------------------------------------------
+    async def dispatch(self, message):
+        if message.get("type") in FORWARDED_EVENTS:
+            # Skip Channels' per-message close_old_connections (a thread hop):
+            # these handlers make no database calls.
+            await getattr(self, message["type"].replace(".", "_"))(message)
+            return
+        await super().dispatch(message)
+
+    # Client frames ------------------------------------------------------
 
     async def handle_frame(self, content):
         frame_type = content.get("type")
@@ -38,45 +50,26 @@ class NotificationConsumer(JsonFrameConsumer):
             notification_id = content.get("id")
             if not isinstance(notification_id, int) or isinstance(notification_id, bool):
                 raise ClientError("invalid_id", "mark_read needs an integer id.")
-            await self.mark_read([notification_id])
+            ids = [notification_id]
         elif frame_type == "mark_all_read":
-            await self.mark_read(None)
+            ids = None
         else:
             raise ClientError("unknown_type", "Unknown frame type.")
-        await self.send_json({"type": "unread_count", "count": await self.unread_count()})
+        # The new count comes back through the user's group, to this tab and
+        # every other open tab alike.
+        await database_sync_to_async(services.mark_read)(self.user, ids)
 
-    # Channel-layer events -------------------------------------------------
+    # Channel-layer events ---------------------------------------------------
 
     async def notification_created(self, event):
-        notification = await self.load_notification(event["id"])
-        if notification is None:
-            return
         await self.send_json(
             {
                 "type": "notification",
-                "notification": notification,
-                "unread_count": await self.unread_count(),
+                "notification": event["notification"],
+                "unread_count": event["unread_count"],
             }
         )
 
-    # Database helpers ------------------------------------------------------
-
-    @database_sync_to_async
-    def unread_count(self):
-        return Notification.objects.filter(recipient_id=self.user_id).unread().count()
-
-    @database_sync_to_async
-    def load_notification(self, notification_id):
-        notification = (
-            Notification.objects.filter(recipient_id=self.user_id, pk=notification_id)
-            .select_related("actor")
-            .first()
-        )
-        return notification.as_frame() if notification else None
-
-    @database_sync_to_async
-    def mark_read(self, ids):
-        unread = Notification.objects.filter(recipient_id=self.user_id).unread()
-        if ids is not None:
-            unread = unread.filter(pk__in=ids)
-        unread.update(read_at=timezone.now())
+    async def notification_read(self, event):
+        # Another tab marked something read: keep every tab's count in step.
+        await self.send_json({"type": "unread_count", "count": event["unread_count"]})

@@ -1,4 +1,11 @@
-"""notify(): the one way any part of Pressroom tells users about something."""
+"""notify(): the one way any part of Pressroom tells users about something.
+
+It writes the rows (the truth), then, after commit, pings each recipient's
+open sockets through the channel layer with everything the page needs — the
+notification and the new unread count — so delivering to many sockets costs
+no database work in the WebSocket process. A ping that is lost (channel
+layers deliver at most once) is recovered on the next page load or refetch.
+"""
 
 import logging
 
@@ -6,58 +13,154 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Count
 
+from notifications.events import EVENTS
 from notifications.groups import user_group
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
 
-def notify(recipients, verb, actor=None, target=None, data=None):
-    """Store one notification per recipient and, after commit, ping their sockets.
+def preferences_for(user_ids, verb):
+    """{user id: (on_site, by_email)} for one kind of notification."""
+    event = EVENTS[verb]
+    chosen = {
+        row.user_id: (row.on_site, row.by_email)
+        for row in NotificationPreference.objects.filter(user_id__in=user_ids, verb=verb)
+    }
+    return {user_id: chosen.get(user_id, (event.on_site, event.by_email)) for user_id in user_ids}
 
-    `recipients` is an iterable of users; the actor never notifies themself.
-    Returns the created notifications.
+
+def actor_name(actor):
+    if actor is None:
+        return ""
+    return actor.get_full_name() or actor.get_username()
+
+
+def notify(recipients, verb, actor=None, target=None, data=None, aggregate_key=""):
+    """Store notifications for the recipients and, after commit, ping their sockets.
+
+    `recipients` is an iterable of users (the actor never notifies themself);
+    `verb` one of notifications.events.EVENTS; `data` JSON-serialisable
+    details (title and url are shown). With `aggregate_key`, an unread
+    notification of the same verb and key is updated (count and actor) rather
+    than a new one created. Returns the created or updated notifications.
     """
-    recipients = {user.pk: user for user in recipients if user is not None}
+    if verb not in EVENTS:
+        raise ValueError(f"unknown notification verb {verb!r}")
+    users = {user.pk: user for user in recipients if user is not None and user.is_active}
     if actor is not None:
-        recipients.pop(actor.pk, None)
-    if not recipients:
+        users.pop(actor.pk, None)
+    if not users:
         return []
+    choices = preferences_for(users, verb)
+    data = {**(data or {}), "actor_name": actor_name(actor)}
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
-    notifications = Notification.objects.bulk_create(
-        Notification(
-            recipient_id=user_id,
-            actor=actor,
-            verb=verb,
-            target_type=target_type,
-            target_id=str(target.pk) if target is not None else "",
-            data=data or {},
+    target_id = str(target.pk) if target is not None else ""
+
+    with transaction.atomic():
+        touched = []
+        wanted = {pk: flags for pk, flags in choices.items() if any(flags)}
+        if aggregate_key:
+            existing = (
+                Notification.objects.select_for_update()
+                .filter(recipient_id__in=wanted, verb=verb, aggregate_key=aggregate_key)
+                .unread()
+            )
+            for notification in existing:
+                notification.data = {
+                    **notification.data,
+                    **data,
+                    "count": int(notification.data.get("count", 1)) + 1,
+                }
+                notification.actor = actor
+                notification.save(update_fields=["data", "actor"])
+                touched.append(notification)
+                wanted.pop(notification.recipient_id, None)
+        created = Notification.objects.bulk_create(
+            Notification(
+                recipient_id=user_id,
+                actor=actor,
+                verb=verb,
+                target_type=target_type,
+                target_id=target_id,
+                data={**data, "count": 1} if aggregate_key else data,
+                aggregate_key=aggregate_key,
+                on_site=on_site,
+                by_email=by_email,
+            )
+            for user_id, (on_site, by_email) in wanted.items()
         )
-        for user_id in recipients
+        touched.extend(created)
+        shown = [notification for notification in touched if notification.on_site]
+        counts = unread_counts({notification.recipient_id for notification in shown})
+        pings = [
+            (
+                notification.recipient_id,
+                notification.as_frame(),
+                counts.get(notification.recipient_id, 0),
+            )
+            for notification in shown
+        ]
+        transaction.on_commit(lambda: announce(pings))
+    return touched
+
+
+def unread_counts(user_ids):
+    """{user id: unread on-site notifications}, in one query."""
+    if not user_ids:
+        return {}
+    rows = (
+        Notification.objects.filter(recipient_id__in=user_ids, on_site=True, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(unread=Count("id"))
     )
-    created = [(n.recipient_id, n.pk) for n in notifications]
-    transaction.on_commit(lambda: _announce(created))
-    return notifications
+    return {row["recipient_id"]: row["unread"] for row in rows}
 
 
-def _announce(created):
-    """Tell each recipient's open connections that something new arrived.
+def unread_count(user):
+    """Unread on-site notifications of one user."""
+    return Notification.objects.for_user(user).in_bell().unread().count()
 
-    Channel layers deliver at most once; a lost ping is recovered when the
-    client next fetches, so failures are logged, never raised.
-    """
+
+def announce(pings):
+    """Send each (user id, frame, unread count) to that user's sockets."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not pings:
         return
     try:
-        async_to_sync(_send_pings)(layer, created)
+        async_to_sync(_send_all)(layer, pings)
     except Exception:
-        logger.exception("could not announce %d notifications", len(created))
+        logger.exception("could not announce %d notifications", len(pings))
 
 
-async def _send_pings(layer, created):
-    for recipient_id, notification_id in created:
+async def _send_all(layer, pings):
+    for user_id, frame, count in pings:
         await layer.group_send(
-            user_group(recipient_id), {"type": "notification.created", "id": notification_id}
+            user_group(user_id),
+            {"type": "notification.created", "notification": frame, "unread_count": count},
         )
+
+
+def mark_read(user, notification_ids=None):
+    """Mark some (or all) of a user's notifications read; returns the unread count.
+
+    The user's other open tabs are told the new count.
+    """
+    from django.utils import timezone
+
+    unread = Notification.objects.for_user(user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    unread.update(read_at=timezone.now())
+    count = unread_count(user)
+    layer = get_channel_layer()
+    if layer is not None:
+        try:
+            async_to_sync(layer.group_send)(
+                user_group(user.pk), {"type": "notification.read", "unread_count": count}
+            )
+        except Exception:
+            logger.exception("could not announce read notifications of user %s", user.pk)
+    return count

@@ -29,11 +29,12 @@ def test_notification_sent_from_this_process_reaches_the_daphne_socket(live_db, 
     ) as socket:
         assert json.loads(socket.recv(timeout=10)) == {"type": "unread_count", "count": 0}
         # This pytest process is not Daphne: the message crosses Redis.
-        notify([user], "integration.ping", data={"hello": "from another process"})
+        notify([user], "page_published", data={"title": "From another process", "url": "/x/"})
         frame = json.loads(socket.recv(timeout=10))
     assert frame["type"] == "notification"
-    assert frame["notification"]["verb"] == "integration.ping"
-    assert frame["notification"]["data"] == {"hello": "from another process"}
+    assert frame["notification"]["verb"] == "page_published"
+    assert frame["notification"]["text"] == "“From another process” is live"
+    assert frame["notification"]["url"] == "/x/"
     assert frame["unread_count"] == 1
 
 

@@ -11,6 +11,7 @@ from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 
 from ai import receivers as ai_receivers
+from notifications import receivers as notification_receivers
 
 
 def demo_modules():
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
             ai_receivers.suspended(),
+            notification_receivers.suspended(),
         ):
             self.run_loaders(modules)
         elapsed = time.monotonic() - started

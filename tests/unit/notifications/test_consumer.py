@@ -51,18 +51,19 @@ async def test_foreign_origin_is_refused():
 async def test_sends_unread_count_on_connect_and_each_new_notification():
     author = await make_user("author1")
     reader = await make_user("reader1")
-    await sync_to_async(notify)([author], "comment.posted", actor=reader, data={"title": "Hi"})
+    await sync_to_async(notify)([author], "comment_posted", actor=reader, data={"title": "Hi"})
 
     communicator, connected, _ = await connect(author)
     assert connected
     assert await communicator.receive_json_from() == {"type": "unread_count", "count": 1}
 
-    await sync_to_async(notify)([author], "post.liked", actor=reader)
+    await sync_to_async(notify)([author], "page_published", actor=reader, data={"title": "Hi"})
     frame = await communicator.receive_json_from(timeout=3)
     assert frame["type"] == "notification"
     assert frame["unread_count"] == 2
-    assert frame["notification"]["verb"] == "post.liked"
+    assert frame["notification"]["verb"] == "page_published"
     assert frame["notification"]["actor"] == "reader1"
+    assert frame["notification"]["text"] == "“Hi” is live"
     await communicator.disconnect()
 
 
@@ -75,7 +76,7 @@ async def test_users_never_receive_each_others_notifications():
     await bob_socket.send_json_to({"type": "subscribe", "group": f"user-{alice.pk}"})
     assert (await bob_socket.receive_json_from())["code"] == "unknown_type"
 
-    await sync_to_async(notify)([alice], "comment.posted")
+    await sync_to_async(notify)([alice], "comment_posted")
     assert await bob_socket.receive_nothing(timeout=0.5)
     await bob_socket.disconnect()
 
@@ -83,8 +84,8 @@ async def test_users_never_receive_each_others_notifications():
 async def test_mark_read_only_touches_own_notifications():
     alice = await make_user("alice2")
     bob = await make_user("bob2")
-    [alice_note] = await sync_to_async(notify)([alice], "comment.posted")
-    await sync_to_async(notify)([bob], "comment.posted")
+    [alice_note] = await sync_to_async(notify)([alice], "comment_posted")
+    await sync_to_async(notify)([bob], "comment_posted")
 
     bob_socket, _, _ = await connect(bob)
     await bob_socket.receive_json_from()

@@ -1,0 +1,149 @@
+"""Signal receivers that turn editorial, AI and community events into notifications.
+
+Each runs after the triggering transaction commits and never raises into it:
+a notification that cannot be written is logged, the editor's or reader's
+action stands.
+"""
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from notifications.services import notify
+
+logger = logging.getLogger(__name__)
+_state = threading.local()
+
+
+@contextmanager
+def suspended():
+    """No notifications for events inside the block (bulk loads such as seed_demo)."""
+    previous = getattr(_state, "suspended", False)
+    _state.suspended = True
+    try:
+        yield
+    finally:
+        _state.suspended = previous
+
+
+def after_commit(action):
+    """Run `action` once the current transaction commits; log, never raise."""
+    if getattr(_state, "suspended", False):
+        return
+
+    def run():
+        try:
+            action()
+        except Exception:
+            logger.exception("could not create a notification")
+
+    transaction.on_commit(run)
+
+
+def page_summary(page):
+    """The title and URL notifications about a page show."""
+    page = page.specific
+    return {"title": page.title, "url": page.url or ""}
+
+
+def page_recipients(page):
+    """Who hears about a page: its authors, through the page's own method."""
+    method = getattr(page.specific, "notification_recipients", None)
+    return list(method()) if method else []
+
+
+# Editorial workflow -------------------------------------------------------------
+
+
+def on_task_submitted(sender, instance, user=None, **kwargs):
+    task_state = instance
+
+    def send():
+        task = task_state.task.specific
+        groups = getattr(task, "groups", None)
+        if groups is None:
+            return
+        reviewers = get_user_model().objects.filter(groups__in=groups.all(), is_active=True)
+        page = task_state.workflow_state.content_object
+        notify(
+            reviewers.distinct(),
+            "workflow_submitted",
+            actor=user,
+            target=page,
+            data={**page_summary(page), "task": task.name},
+        )
+
+    after_commit(send)
+
+
+def on_workflow_approved(sender, instance, user=None, **kwargs):
+    workflow_state = instance
+
+    def send():
+        page = workflow_state.content_object
+        notify(
+            [workflow_state.requested_by],
+            "workflow_approved",
+            actor=user,
+            target=page,
+            data=page_summary(page),
+        )
+
+    after_commit(send)
+
+
+def on_task_rejected(sender, instance, user=None, **kwargs):
+    task_state = instance
+
+    def send():
+        workflow_state = task_state.workflow_state
+        page = workflow_state.content_object
+        notify(
+            [workflow_state.requested_by],
+            "workflow_rejected",
+            actor=user,
+            target=page,
+            data={**page_summary(page), "comment": task_state.comment or ""},
+        )
+
+    after_commit(send)
+
+
+def on_page_published(sender, instance, **kwargs):
+    page = instance
+
+    def send():
+        notify(page_recipients(page), "page_published", target=page, data=page_summary(page))
+
+    after_commit(send)
+
+
+# AI ---------------------------------------------------------------------------
+
+
+def on_tags_suggested(sender, page, tags, **kwargs):
+    def send():
+        notify(
+            page_recipients(page),
+            "tags_suggested",
+            target=page,
+            data={**page_summary(page), "tags": list(tags)},
+        )
+
+    after_commit(send)
+
+
+def connect():
+    """Wire the receivers (called from NotificationsConfig.ready)."""
+    from wagtail.signals import page_published, task_rejected, task_submitted, workflow_approved
+
+    from ai.signals import tags_suggested
+
+    task_submitted.connect(on_task_submitted, dispatch_uid="notifications.task_submitted")
+    workflow_approved.connect(on_workflow_approved, dispatch_uid="notifications.wf_approved")
+    task_rejected.connect(on_task_rejected, dispatch_uid="notifications.task_rejected")
+    page_published.connect(on_page_published, dispatch_uid="notifications.page_published")
+    tags_suggested.connect(on_tags_suggested, dispatch_uid="notifications.tags_suggested")
