@@ -77,7 +77,12 @@ _MODEL_PERMISSIONS = {
         ("shop", "add_stockadjustment"),
         ("shop", "view_stockadjustment"),
     ],
-    MODERATORS: [],
+    MODERATORS: [
+        ("community", "change_comment"),
+        ("community", "view_ban"),
+        ("community", "change_ban"),
+        ("community", "delete_ban"),
+    ],
 }
 
 
