@@ -222,8 +222,9 @@ class ModerateCommentView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Tem
 # Permissions, menu and viewsets ----------------------------------------------------
 
 
-class CommentPermissionPolicy(ModelPermissionPolicy):
-    """Moderators decide on comments ("change"); nobody writes comments in the admin."""
+class NoAddPermissionPolicy(ModelPermissionPolicy):
+    """Nothing is created in the admin: comments come from readers and bans
+    from moderation decisions (which record who, when and why)."""
 
     def user_has_permission(self, user, action):
         if action == "add":
@@ -273,6 +274,8 @@ class CommentViewSet(ModelViewSet):
     menu_label = "Comments"
     index_view_class = CommentQueueView
     copy_view_enabled = False
+    # Reader content, not editorial references: keep it out of "Usage" counts.
+    add_to_reference_index = False
     list_per_page = 30
     # Never used: the permission policy refuses "add" to everyone.
     form_fields = ["moderation_note"]
@@ -296,6 +299,7 @@ class BanViewSet(ModelViewSet):
     list_display = ["user", "reason", "banned_by", "created_at"]
     search_fields = ["user__username", "reason"]
     copy_view_enabled = False
+    add_to_reference_index = False
     inspect_view_enabled = True
     form_fields = ["reason"]
 

@@ -10,6 +10,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 
+def decision_maker():
+    """A reference to the user who made a decision; kept (as None) if the
+    account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class CommentStatus(models.TextChoices):
     PENDING = "pending", "Awaiting moderation"
     APPROVED = "approved", "Approved"
@@ -80,13 +92,7 @@ class Comment(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     # When the comment first became public; the posted signals fire only then.
     published_at = models.DateTimeField(null=True, blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    moderated_by = decision_maker()
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderation_note = models.TextField(blank=True)
 
@@ -181,13 +187,7 @@ class Report(models.Model):
     details = models.TextField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    resolved_by = decision_maker()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -206,13 +206,7 @@ class Ban(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_ban"
     )
     reason = models.TextField()
-    banned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    banned_by = decision_maker()
     comment = models.ForeignKey(
         Comment,
         null=True,

@@ -15,7 +15,7 @@ from wagtail.models import Page
 
 from community.forms import CommentForm, ReportForm
 from community.likes import LikeRefused, resolve_target, set_like
-from community.models import Comment, ReportReason
+from community.models import Comment, CommentStatus, ReportReason
 from community.moderation import ModerationError, report_comment
 from community.pages import accepts_likes
 from community.posting import (
@@ -133,7 +133,7 @@ def post_comment_view(request, page_id):
         return response
     notice = (
         "Thanks! Your comment will appear once a moderator has read it."
-        if comment.status == "pending"
+        if comment.status == CommentStatus.PENDING
         else "Your comment is published."
     )
     if request.htmx:

@@ -3,11 +3,12 @@
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from community.admin_views import CommentPermissionPolicy, CommunityViewSetGroup
-from community.models import Comment
+from community.admin_views import CommunityViewSetGroup, NoAddPermissionPolicy
+from community.models import Ban, Comment
 
 # Registered before any viewset asks for a policy (Wagtail's requirement).
-register_permission_policy(Comment, CommentPermissionPolicy(Comment), exact_class=True)
+for model in (Comment, Ban):
+    register_permission_policy(model, NoAddPermissionPolicy(model), exact_class=True)
 
 
 @hooks.register("register_admin_viewset")

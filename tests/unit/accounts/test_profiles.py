@@ -122,6 +122,11 @@ def test_public_profile_lists_public_comments_and_authored_pages(client):
         assert hidden not in html
     assert "A public post" in html and "A public article" in html
     assert client.get(reverse("accounts_public_profile", args=["nobody"])).status_code == 404
+    UserFactory(username="plain", first_name="Plain", last_name="Person")  # no profile row yet
+    assert (
+        "Plain Person"
+        in client.get(reverse("accounts_public_profile", args=["plain"])).content.decode()
+    )
 
 
 def test_account_deletion_removes_personal_data_and_keeps_comments(

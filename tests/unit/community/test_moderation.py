@@ -173,3 +173,5 @@ def test_nobody_writes_comments_in_the_admin(client, moderator):
     admin = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(admin)
     assert client.get("/admin/community_comments/new/").status_code == 302
+    # Bans come from moderation decisions, which record who, when and why.
+    assert client.get("/admin/community_bans/new/").status_code == 302
