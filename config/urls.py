@@ -17,6 +17,9 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("assistant/history/", include("chat.urls")),
     path("", include("shop.urls")),  # /cart/, /checkout/, /orders/
+    path("accounts/", include("accounts.urls")),
+    path("people/", include("accounts.public_urls")),
+    path("community/", include("community.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]

@@ -80,7 +80,12 @@ _MODEL_PERMISSIONS = {
         ("shop", "view_order"),
         ("shop", "change_order"),
     ],
-    MODERATORS: [],
+    MODERATORS: [
+        ("community", "change_comment"),
+        ("community", "view_ban"),
+        ("community", "change_ban"),
+        ("community", "delete_ban"),
+    ],
 }
 
 

@@ -3,7 +3,9 @@ documented default (README, "Configuration"); the embedded defaults need no
 services, and setting DATABASE_URL / REDIS_URL / AWS_STORAGE_BUCKET_NAME moves
 the same code onto PostgreSQL, Redis and S3."""
 
+import importlib.util
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,6 +35,8 @@ INSTALLED_APPS = [
     "chat",
     "search",
     "notifications",
+    "accounts",
+    "community",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -63,6 +67,15 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    # Accounts: django-allauth (email login, MFA, sessions, social) and
+    # django-axes (brute-force lockout on the Wagtail admin login).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.usersessions",
+    "django.contrib.humanize",  # allauth's sessions page uses it
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -74,9 +87,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -231,7 +248,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+# Readers sign in through allauth; the Wagtail admin keeps its own login page.
+LOGIN_URL = "/accounts/login/"
 
 # I18N ---------------------------------------------------------------------
 
@@ -423,6 +441,96 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", "")
 
+# Accounts: django-allauth, profiles, django-axes -----------------------------
+
+# Axes first: it refuses a locked-out admin login before any backend checks
+# the password. allauth's backend adds login by email address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_REDIRECT_URL = "/"
+# Login-restricted pages send readers to the reader login, not the admin's.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.admin_login.AdminLoginForm"
+
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+# No username on the form: it is derived from the display name (see the adapter).
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
+ACCOUNT_UNIQUE_EMAIL = True
+# "mandatory" (production default): no login before the address is confirmed;
+# "optional" (embedded default): a confirmation email is sent, login works at once.
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
+    raise ImproperlyConfigured(
+        "ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none, "
+        f"not {ACCOUNT_EMAIL_VERIFICATION!r}"
+    )
+ACCOUNT_CHANGE_EMAIL = True  # one address per account, changed with re-verification
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner about password and email changes
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# allauth's limits live in the default cache (Redis when REDIS_URL is set, so
+# every process shares them). login_failed counts per IP and per account.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = WAGTAIL_SITE_NAME
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Social login is off unless named here, e.g. SOCIAL_LOGIN_PROVIDERS=github,google,
+# each with SOCIAL_<PROVIDER>_CLIENT_ID and SOCIAL_<PROVIDER>_SECRET.
+SOCIAL_LOGIN_PROVIDERS = env.list("SOCIAL_LOGIN_PROVIDERS", [])
+SOCIALACCOUNT_PROVIDERS = {}
+for provider in SOCIAL_LOGIN_PROVIDERS:
+    module = f"allauth.socialaccount.providers.{provider}"
+    if importlib.util.find_spec(module) is None:
+        raise ImproperlyConfigured(f"SOCIAL_LOGIN_PROVIDERS: allauth has no provider {provider!r}")
+    INSTALLED_APPS.append(module)
+    SOCIALACCOUNT_PROVIDERS[provider] = {
+        "APPS": [
+            {
+                "client_id": env.str(f"SOCIAL_{provider.upper()}_CLIENT_ID"),
+                "secret": env.str(f"SOCIAL_{provider.upper()}_SECRET"),
+            }
+        ]
+    }
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link accounts by email alone
+
+# django-axes guards /admin/login/ only (readers have allauth's limits): after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is
+# locked out for AXES_COOLOFF_MINUTES.
+AXES_HANDLER = "accounts.admin_login.AdminLoginAxesHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.admin_login.lockout_response"
+
+# Community: comments, likes, reports --------------------------------------
+
+COMMUNITY_EDIT_WINDOW_MINUTES = env.int("COMMUNITY_EDIT_WINDOW_MINUTES", 15, minimum=0)
+# A reader's first N comments wait for a moderator; later ones publish at once.
+COMMUNITY_PREMODERATED_COMMENTS = env.int("COMMUNITY_PREMODERATED_COMMENTS", 3, minimum=0)
+COMMUNITY_COMMENTS_PER_MINUTE = env.int("COMMUNITY_COMMENTS_PER_MINUTE", 5, minimum=1)
+COMMUNITY_COMMENT_MAX_LENGTH = env.int("COMMUNITY_COMMENT_MAX_LENGTH", 5000, minimum=10)
+COMMUNITY_DUPLICATE_WINDOW_MINUTES = env.int("COMMUNITY_DUPLICATE_WINDOW_MINUTES", 60, minimum=0)
+COMMUNITY_COMMENTS_PER_PAGE = env.int("COMMUNITY_COMMENTS_PER_PAGE", 20, minimum=1)
+
 # Security -----------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -479,5 +587,7 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
         # One INFO line per Wagtail background task is noise, not news.
         "django_tasks": {"level": "WARNING"},
+        # django-axes logs every admin login at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }

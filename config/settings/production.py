@@ -39,3 +39,7 @@ if not SECURE_HSTS_PRELOAD:
 if not SECURE_SSL_REDIRECT:
     # Only for a proxy that already redirects plain HTTP itself.
     SILENCED_SYSTEM_CHECKS.append("security.W008")
+
+# Readers confirm their email address before they can sign in.
+if not env.is_set("ACCOUNT_EMAIL_VERIFICATION"):
+    ACCOUNT_EMAIL_VERIFICATION = "mandatory"

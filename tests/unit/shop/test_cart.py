@@ -122,7 +122,8 @@ def test_session_cart_merges_into_the_saved_cart_at_login(client, make_product):
     add_to_cart(client, both, 4)
     add_to_cart(client, only_session, 2)
 
-    assert client.login(username="merger", password="pw")
+    # force_login runs Django's login() on this session: user_logged_in fires.
+    client.force_login(user)
     lines = {line.product_id: line for line in CartLine.objects.filter(user=user)}
     # 3 saved + 4 from the session, capped by the 5 in stock; the saved
     # line keeps the price it was added at.

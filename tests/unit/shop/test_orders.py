@@ -138,7 +138,7 @@ def test_order_pages_need_a_signed_in_owner(place):
     client = Client()
     response = client.get("/orders/")
     assert response.status_code == 302
-    assert response.url.startswith("/admin/login/?next=/orders/")
+    assert response.url.startswith("/accounts/login/?next=/orders/")
     assert client.get(f"/orders/{order.number}/").status_code == 302
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts and profiles"
+
+    def ready(self):
+        from allauth.account.signals import user_signed_up
+
+        from accounts.welcome import send_welcome_email
+
+        user_signed_up.connect(send_welcome_email, dispatch_uid="accounts.welcome")

@@ -1,0 +1,186 @@
+"""The comment section of a page, read in a fixed number of queries.
+
+One query reads the page's counters (likes, threads, comments, and for a
+signed-in reader whether they like the page and whether they are banned);
+one more reads the requested page of top-level comments together with their
+replies, authors, profiles and like counts. Nothing else runs per comment.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from wagtail.models import Page
+
+from community.likes import LikeState, target_key
+from community.models import Ban, Comment, CommentStatus, Like, visible_q
+from community.posting import can_delete, can_edit
+
+ORDERS = {"newest": "Newest first", "oldest": "Oldest first"}
+DEFAULT_ORDER = "oldest"
+
+
+def count_of(queryset, outer_field):
+    """A subquery counting `queryset` rows whose `outer_field` is the outer pk."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{outer_field: OuterRef("pk")})
+            .order_by()
+            .values(outer_field)
+            .annotate(total=Count("pk"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def liked_by(user, relation):
+    """An Exists() that is true when `user` likes the outer row."""
+    if not user.is_authenticated:
+        return Value(False)
+    return Exists(Like.objects.filter(user=user, **{relation: OuterRef("pk")}))
+
+
+@dataclass
+class CommentView:
+    """A comment as the template shows it."""
+
+    comment: Comment
+    like: LikeState
+    can_edit: bool
+    can_delete: bool
+    is_own: bool
+    replies: list = field(default_factory=list)
+
+    @property
+    def is_placeholder(self):
+        """Shown only as "deleted"/"removed" above replies readers can see."""
+        return not self.readable
+
+    @property
+    def readable(self):
+        comment = self.comment
+        if comment.is_deleted:
+            return False
+        return comment.status == CommentStatus.APPROVED or (
+            self.is_own and comment.status == CommentStatus.PENDING
+        )
+
+    @property
+    def is_pending(self):
+        return self.comment.status == CommentStatus.PENDING
+
+
+@dataclass
+class Thread:
+    """Everything the comment section of one page view needs."""
+
+    page: Page
+    page_like: LikeState
+    comment_count: int
+    threads: object  # a django.core.paginator.Page of CommentView
+    order: str
+    is_banned: bool = False
+    orders: dict = field(default_factory=lambda: ORDERS)
+
+
+def clean_order(wanted):
+    """A known comment order, or the default one."""
+    return wanted if wanted in ORDERS else DEFAULT_ORDER
+
+
+def page_counters(page, user):
+    """Like count, thread and comment counts, and (for a signed-in user)
+    whether they like the page and are banned, in one query."""
+    comments = Comment.objects.all()
+    return (
+        Page.objects.filter(pk=page.pk)
+        .annotate(
+            like_count=count_of(Like.objects.filter(page__isnull=False), "page"),
+            liked=liked_by(user, "page"),
+            thread_count=count_of(comments.threads_visible_to(user), "page"),
+            comment_count=count_of(comments.visible_to(user), "page"),
+            banned=Exists(Ban.objects.filter(user=user)) if user.is_authenticated else Value(False),
+        )
+        .values("like_count", "liked", "thread_count", "comment_count", "banned")
+        .get()
+    )
+
+
+def annotated_comments(user):
+    """Comments with author, profile, like count and the user's like."""
+    return Comment.objects.select_related("author__profile").annotate(
+        like_count=count_of(Like.objects.all(), "comment"),
+        liked=liked_by(user, "comment"),
+    )
+
+
+def comment_view(comment, user, now):
+    """A CommentView of an annotated comment."""
+    return CommentView(
+        comment=comment,
+        like=LikeState(key=target_key(comment), count=comment.like_count, liked=comment.liked),
+        can_edit=can_edit(user, comment, now),
+        can_delete=can_delete(user, comment),
+        is_own=user.is_authenticated and comment.author_id == user.pk,
+    )
+
+
+def build_thread(page, user, order=DEFAULT_ORDER, page_number=None):
+    """The comment section for `page` as `user` sees it: the page's like
+    state, counts, and page `page_number` of threads (top-level comments in
+    `order`, each with its replies oldest first)."""
+    counters = page_counters(page, user)
+    order = clean_order(order)
+    ordering = ("-created_at", "-pk") if order == "newest" else ("created_at", "pk")
+    threads = Comment.objects.filter(page=page).threads_visible_to(user).order_by(*ordering)
+    paginator = Paginator(threads, settings.COMMUNITY_COMMENTS_PER_PAGE)
+    # The count is already known from the counters query.
+    paginator.count = counters["thread_count"]
+    current = paginator.get_page(page_number)
+    views = []
+    if counters["thread_count"]:
+        top_ids = threads.values("pk")[current.start_index() - 1 : current.end_index()]
+        rows = annotated_comments(user).filter(
+            Q(pk__in=top_ids) | (Q(parent__in=top_ids) & visible_q(user))
+        )
+        now = timezone.now()
+        by_id = {}
+        replies = []
+        for comment in rows:
+            view = comment_view(comment, user, now)
+            if comment.parent_id:
+                replies.append(view)
+            else:
+                by_id[comment.pk] = view
+        for reply in sorted(replies, key=lambda view: (view.comment.created_at, view.comment.pk)):
+            by_id[reply.comment.parent_id].replies.append(reply)
+        reverse = order == "newest"
+        views = sorted(
+            by_id.values(),
+            key=lambda view: (view.comment.created_at, view.comment.pk),
+            reverse=reverse,
+        )
+    current.object_list = views
+    return Thread(
+        page=page,
+        page_like=LikeState(
+            key=target_key(page), count=counters["like_count"], liked=counters["liked"]
+        ),
+        comment_count=counters["comment_count"],
+        threads=current,
+        order=order,
+        is_banned=counters["banned"],
+    )
+
+
+def single_comment(comment_id, user):
+    """One comment as a CommentView (for HTMX partials), or None."""
+    comment = annotated_comments(user).filter(pk=comment_id).first()
+    if comment is None:
+        return None
+    return comment_view(comment, user, timezone.now())
