@@ -60,7 +60,7 @@ def product_body(entry):
 def seed(stdout):
     """Create the shop's demo content once; returns a summary of what was new."""
     home = HomePage.objects.first()
-    if home is None or ShopIndexPage.objects.exists():
+    if home is None or ShopIndexPage.objects.child_of(home).filter(slug="shop").exists():
         return ""
     data = json.loads((DATA_DIR / "products.json").read_text())
     User = get_user_model()
