@@ -11,7 +11,11 @@ from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from wagtail.signals import page_published, task_rejected, task_submitted, workflow_approved
 
+from ai.signals import tags_suggested
+from community import signals as community
+from community.models import Comment
 from notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -114,11 +118,11 @@ def on_task_rejected(sender, instance, user=None, **kwargs):
 
 def on_page_published(sender, instance, **kwargs):
     page = instance
-
-    def send():
-        notify(page_recipients(page), "page_published", target=page, data=page_summary(page))
-
-    after_commit(send)
+    after_commit(
+        lambda: notify(
+            page_recipients(page), "page_published", target=page, data=page_summary(page)
+        )
+    )
 
 
 # AI ---------------------------------------------------------------------------
@@ -136,14 +140,75 @@ def on_tags_suggested(sender, page, tags, **kwargs):
     after_commit(send)
 
 
+# Community -----------------------------------------------------------------------
+
+
+def comment_summary(comment):
+    page = comment.page.specific
+    return {"title": page.title, "url": f"{page.url or ''}#comment-{comment.pk}"}
+
+
+def notify_about_comment(recipients, event, comment, actor, **extra):
+    """Notify `recipients` (a callable, evaluated after commit) about `comment`."""
+    after_commit(
+        lambda: notify(
+            recipients(),
+            event,
+            actor=actor,
+            target=comment,
+            data={**comment_summary(comment), **extra},
+        )
+    )
+
+
+def on_comment_posted(sender, comment, page, **kwargs):
+    notify_about_comment(lambda: page_recipients(page), "comment_posted", comment, comment.author)
+
+
+def on_reply_posted(sender, comment, parent, page, **kwargs):
+    notify_about_comment(lambda: [parent.author], "reply_posted", comment, comment.author)
+
+
+def on_liked(sender, like, user, target, **kwargs):
+    def send():
+        if isinstance(target, Comment):
+            recipients, data = [target.author], {**comment_summary(target), "kind": "comment"}
+        else:
+            recipients, data = page_recipients(target), {**page_summary(target), "kind": "page"}
+        kind = data["kind"]
+        notify(
+            recipients,
+            "liked",
+            actor=user,
+            target=target,
+            data=data,
+            aggregate_key=f"{kind}:{target.pk}",
+        )
+
+    after_commit(send)
+
+
+def on_comment_moderated(sender, comment, moderator, action, note="", **kwargs):
+    notify_about_comment(
+        lambda: [comment.author],
+        "comment_moderated",
+        comment,
+        moderator,
+        action=action,
+        note=note,
+    )
+
+
 def connect():
     """Wire the receivers (called from NotificationsConfig.ready)."""
-    from wagtail.signals import page_published, task_rejected, task_submitted, workflow_approved
-
-    from ai.signals import tags_suggested
-
     task_submitted.connect(on_task_submitted, dispatch_uid="notifications.task_submitted")
     workflow_approved.connect(on_workflow_approved, dispatch_uid="notifications.wf_approved")
     task_rejected.connect(on_task_rejected, dispatch_uid="notifications.task_rejected")
     page_published.connect(on_page_published, dispatch_uid="notifications.page_published")
     tags_suggested.connect(on_tags_suggested, dispatch_uid="notifications.tags_suggested")
+    community.comment_posted.connect(on_comment_posted, dispatch_uid="notifications.comment")
+    community.reply_posted.connect(on_reply_posted, dispatch_uid="notifications.reply")
+    community.liked.connect(on_liked, dispatch_uid="notifications.liked")
+    community.comment_moderated.connect(
+        on_comment_moderated, dispatch_uid="notifications.moderated"
+    )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.environment import env
@@ -226,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {
         "task": "home.tasks.publish_scheduled_pages",
         "schedule": 60.0,
+    },
+    "notification-digest": {
+        "task": "notifications.tasks.send_daily_digest",
+        "schedule": crontab(hour=env.int("NOTIFICATION_DIGEST_HOUR", 7, minimum=0), minute=0),
     },
 }
 

@@ -1,0 +1,70 @@
+// The notification bell: the unread count stays live over a WebSocket, on the
+// site and in the Wagtail admin. The server sends the count on connect, so a
+// reconnect (with exponential backoff) is also a refetch.
+(function () {
+  "use strict";
+
+  const MAX_BACKOFF = 30000;
+  const bell = document.querySelector("[data-notifications]");
+  const adminScript = document.querySelector("script[data-notifications-socket]");
+  const socketPath = bell
+    ? bell.dataset.socketPath
+    : adminScript && adminScript.dataset.notificationsSocket;
+  if (!socketPath || window.pressroomNotifications) {
+    return;
+  }
+  window.pressroomNotifications = true;
+
+  function showCount(count) {
+    if (bell) {
+      const badge = bell.querySelector("[data-bell-count]");
+      badge.textContent = String(count);
+      badge.hidden = count === 0;
+      bell.querySelector("[data-bell-label]").setAttribute(
+        "aria-label",
+        "Notifications, " + count + " unread"
+      );
+    }
+    // The admin's menu item: "Notifications (3)".
+    document.querySelectorAll('a[href="/notifications/"]').forEach(function (link) {
+      const label = link.querySelector(".menuitem-label") || link;
+      if (/^Notifications( \(\d+\))?$/.test(label.textContent.trim())) {
+        label.textContent = count ? "Notifications (" + count + ")" : "Notifications";
+      }
+    });
+  }
+
+  function refreshPanel() {
+    const panel = bell && bell.querySelector(".bell__panel");
+    if (panel && bell.querySelector("details").open && window.htmx) {
+      window.htmx.trigger(panel, "notifications-changed");
+    }
+  }
+
+  let backoff = 1000;
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + window.location.host + socketPath);
+    socket.addEventListener("open", function () {
+      backoff = 1000;
+    });
+    socket.addEventListener("message", function (event) {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "unread_count") {
+        showCount(frame.count);
+        refreshPanel();
+      } else if (frame.type === "notification") {
+        showCount(frame.unread_count);
+        refreshPanel();
+      }
+    });
+    socket.addEventListener("close", function (event) {
+      if (event.code === 4401) {
+        return; // signed out: nothing to listen for
+      }
+      window.setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF);
+    });
+  }
+  connect();
+})();
