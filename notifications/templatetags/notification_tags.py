@@ -1,6 +1,10 @@
-"""The bell in the site header."""
+"""The bell in the site header and how it words times."""
+
+import datetime
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from notifications.services import unread_count
 
@@ -15,3 +19,11 @@ def notification_bell(context):
     if user is None or not user.is_authenticated:
         return {"show": False}
     return {"show": True, "unread_count": unread_count(user), "request": request}
+
+
+@register.filter
+def time_ago(moment):
+    """ "just now" within a minute, else Django's "5 minutes ago"."""
+    if timezone.now() - moment < datetime.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"

@@ -1,10 +1,13 @@
 """The bell, the notifications page, marking read and preferences."""
 
+import datetime
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from config.asgi import application
 from notifications.models import Notification, NotificationPreference
@@ -40,6 +43,11 @@ def test_recent_dropdown_and_marking_read(client):
     assert "“Trams” is live" in html and "“Ferries” is live" in html
     assert html.index("Trams") < html.index("Ferries")  # newest first
     assert "Not yours" not in html
+    assert html.count("just now") == 2
+    Notification.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    assert "3\xa0hours ago" in client.get(reverse("notifications:recent")).content.decode()
 
     response = client.post(reverse("notifications:read", args=(first.pk,)), {"open": "1"})
     assert response.status_code == 302 and response.url == "/blog/x/"
