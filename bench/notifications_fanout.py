@@ -167,7 +167,8 @@ async def run(args, daphne, process):
         )
 
     singles = []
-    for index, client in enumerate(random.sample(connected, min(100, len(connected)))):
+    sample = random.sample(connected, min(100, len(connected)))
+    for index, client in enumerate(sample):
         title = f"Just for you {index}"
         sent = time.time()
         await sync_to_async(notify)(
@@ -179,7 +180,7 @@ async def run(args, daphne, process):
             singles.append((arrived - sent) * 1000)
     p50, p95, p99 = percentiles(singles)
     print(
-        f"single notifications ({len(singles)} of 100 delivered): notify() to frame "
+        f"single notifications ({len(singles)} of {len(sample)} delivered): notify() to frame "
         f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms"
     )
     errors = [client.error for client in clients if client.error]
