@@ -9,12 +9,11 @@ layers deliver at most once) is recovered on the next page load or refetch.
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count
 
+from notifications.delivery import send_to_groups
 from notifications.events import EVENTS
 from notifications.groups import user_group
 from notifications.models import Notification, NotificationPreference
@@ -126,21 +125,18 @@ def unread_count(user):
 
 def announce(pings):
     """Send each (user id, frame, unread count) to that user's sockets."""
-    layer = get_channel_layer()
-    if layer is None or not pings:
-        return
     try:
-        async_to_sync(_send_all)(layer, pings)
+        send_to_groups(
+            [
+                (
+                    user_group(user_id),
+                    {"type": "notification.created", "notification": frame, "unread_count": count},
+                )
+                for user_id, frame, count in pings
+            ]
+        )
     except Exception:
         logger.exception("could not announce %d notifications", len(pings))
-
-
-async def _send_all(layer, pings):
-    for user_id, frame, count in pings:
-        await layer.group_send(
-            user_group(user_id),
-            {"type": "notification.created", "notification": frame, "unread_count": count},
-        )
 
 
 def mark_read(user, notification_ids=None):
@@ -155,12 +151,10 @@ def mark_read(user, notification_ids=None):
         unread = unread.filter(pk__in=notification_ids)
     unread.update(read_at=timezone.now())
     count = unread_count(user)
-    layer = get_channel_layer()
-    if layer is not None:
-        try:
-            async_to_sync(layer.group_send)(
-                user_group(user.pk), {"type": "notification.read", "unread_count": count}
-            )
-        except Exception:
-            logger.exception("could not announce read notifications of user %s", user.pk)
+    try:
+        send_to_groups(
+            [(user_group(user.pk), {"type": "notification.read", "unread_count": count})]
+        )
+    except Exception:
+        logger.exception("could not announce read notifications of user %s", user.pk)
     return count
