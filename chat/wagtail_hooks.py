@@ -1,7 +1,10 @@
-"""Make sure anonymous readers have a session before they chat, so their
-conversation can be kept (a WebSocket cannot set the session cookie)."""
+"""Admin hooks: the chat rooms listing, and a session for anonymous readers
+before they use the assistant, so their conversation can be kept (a
+WebSocket cannot set the session cookie)."""
 
 from wagtail import hooks
+
+from chat.room_admin import RoomViewSet
 
 SESSION_FLAG = "assistant"
 
@@ -13,3 +16,8 @@ def ensure_session_for_assistant(page, request, serve_args, serve_kwargs):
         and SESSION_FLAG not in request.session
     ):
         request.session[SESSION_FLAG] = True
+
+
+@hooks.register("register_admin_viewset")
+def register_room_viewset():
+    return RoomViewSet("chat_rooms")

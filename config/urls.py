@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("assistant/history/", include("chat.urls")),
+    path("rooms/", include("chat.room_urls")),
     path("", include("shop.urls")),  # /cart/, /checkout/, /orders/
     path("accounts/", include("accounts.urls")),
     path("people/", include("accounts.public_urls")),

@@ -72,6 +72,9 @@ _MODEL_PERMISSIONS = {
         ("blog", "change_blogcategory"),
         ("blog", "add_series"),
         ("blog", "change_series"),
+        # Chat rooms: create, edit and close them (see chat/room_admin.py).
+        ("chat", "add_room"),
+        ("chat", "change_room"),
     ],
     SHOP_MANAGERS: [
         ("shop", "add_stockadjustment"),
@@ -85,6 +88,10 @@ _MODEL_PERMISSIONS = {
         ("community", "view_ban"),
         ("community", "change_ban"),
         ("community", "delete_ban"),
+        # Chat rooms: manage them, and delete any message live for everyone.
+        ("chat", "add_room"),
+        ("chat", "change_room"),
+        ("chat", "delete_roommessage"),
     ],
 }
 

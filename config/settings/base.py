@@ -421,6 +421,14 @@ CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", 10, minimum=1)  # questions a minut
 CHAT_ANSWER_TIMEOUT = env.float("CHAT_ANSWER_TIMEOUT", 120.0)
 CHAT_RETENTION_DAYS = env.int("CHAT_RETENTION_DAYS", 30, minimum=1)
 
+# Chat rooms ---------------------------------------------------------------
+
+CHAT_ROOM_MESSAGE_MAX_LENGTH = env.int("CHAT_ROOM_MESSAGE_MAX_LENGTH", 500, minimum=10)
+# Each signed-in user may post CHAT_ROOM_RATE_LIMIT messages per window of
+# CHAT_ROOM_RATE_WINDOW seconds, counted in the shared cache (all processes).
+CHAT_ROOM_RATE_LIMIT = env.int("CHAT_ROOM_RATE_LIMIT", 5, minimum=1)
+CHAT_ROOM_RATE_WINDOW = env.int("CHAT_ROOM_RATE_WINDOW", 10, minimum=1)
+
 # Shop ---------------------------------------------------------------------
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", "EUR")
