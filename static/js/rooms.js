@@ -356,7 +356,9 @@
   };
 
   Room.prototype.afterChange = function (follow) {
-    this.empty.hidden = this.items().length > 0;
+    const hasMessages = this.items().length > 0;
+    this.empty.hidden = hasMessages;
+    this.log.classList.toggle("room__log--empty", !hasMessages);
     if (follow) {
       this.scrollToEnd();
     }
