@@ -6,6 +6,7 @@ PostgreSQL database for the session, commit for real, and give everything
 they create unique names.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -94,6 +95,13 @@ def celery_worker(django_db_setup, service_settings_env):
     worker = servers.CeleryWorker(extra_env=service_settings_env)
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def sockets():
+    """An ExitStack that closes every WebSocket a test entered into it."""
+    with contextlib.ExitStack() as stack:
+        yield stack
 
 
 def wait_until(predicate, timeout=10.0, interval=0.1, message="condition"):

@@ -28,6 +28,9 @@ def test_worker_publishes_a_scheduled_page(live_db, celery_worker):
     wait_until(
         lambda: Page.objects.get(pk=page.pk).live, timeout=30, message="the worker to publish"
     )
-    log = celery_worker.proc.log()
-    assert f"Task home.tasks.publish_scheduled_pages[{result.id}] received" in log
-    assert f"Task home.tasks.publish_scheduled_pages[{result.id}] succeeded" in log
+    # The page is live once the task's transaction commits, a moment before
+    # the worker logs the task's success.
+    succeeded = f"Task home.tasks.publish_scheduled_pages[{result.id}] succeeded"
+    wait_until(lambda: succeeded in celery_worker.proc.log(), message="the task's success")
+    received = f"Task home.tasks.publish_scheduled_pages[{result.id}] received"
+    assert received in celery_worker.proc.log()

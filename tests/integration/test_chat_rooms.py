@@ -5,7 +5,6 @@ frames get error frames on a socket that stays usable."""
 
 import json
 import uuid
-from contextlib import ExitStack
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -25,13 +24,6 @@ def second_daphne(django_db_setup, service_settings_env):
     server = servers.Daphne(extra_env=service_settings_env, name="daphne-rooms")
     yield server
     server.stop()
-
-
-@pytest.fixture
-def sockets():
-    """Closes every socket a test opened, whatever happens."""
-    with ExitStack() as stack:
-        yield stack
 
 
 def unique(prefix):
