@@ -42,7 +42,7 @@ THREADS = {
         (
             "mei",
             "A 1000 grit stone was enough for me for a whole year. The 6000 is nice, not needed.",
-            [],
+            [("reader", "Good to hear. I nearly bought the whole set of three.")],
         ),
     ],
     "restoring-a-mid-century-teak-chair": [

@@ -31,6 +31,7 @@ def test_seed_demo_builds_the_whole_demo_site_once(client):
     from wagtail.models import WorkflowState
 
     from blog.models import ArticlePage, PostPage
+    from community.posting import needs_premoderation
     from shop.models import ProductCategoryPage, ProductPage
 
     call_command("seed_demo", "--without-ai", stdout=StringIO())
@@ -46,6 +47,9 @@ def test_seed_demo_builds_the_whole_demo_site_once(client):
     assert groups["moderator"] == ["Moderators"]
     assert groups["shopmanager"] == ["Shop managers"]
     assert groups["reader"] == []
+    # The demo reader is a regular: their next comment is published at once,
+    # so commenting in `make run` lights the author's bell straight away.
+    assert not needs_premoderation(users["reader"])
 
     assert PostPage.objects.live().count() == 30
     assert ArticlePage.objects.live().count() == 10
