@@ -5,9 +5,12 @@ may point at another local sentence-transformers directory with the same
 dimensions. Nothing is downloaded: the hub is switched off before
 sentence-transformers is imported, and the model is loaded lazily, once per
 process (loading torch takes seconds; processes that never embed never pay).
+Web processes warm it up in a background thread as they start
+(`EMBEDDING_WARM_UP`, config/asgi.py).
 """
 
 import json
+import logging
 import os
 import threading
 from functools import cached_property
@@ -18,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from ai.models import EMBEDDING_DIMENSIONS
+
+logger = logging.getLogger(__name__)
 
 # Belt and braces: the settings set these too, but this module must be safe
 # even when imported by a script that did not load them first.
@@ -111,3 +116,21 @@ def get_embedder():
             if _embedder is None:
                 _embedder = Embedder(settings.EMBEDDING_MODEL or default_model_path())
     return _embedder
+
+
+def warm_up_in_background():
+    """Start loading the process's model in a daemon thread and return the thread.
+
+    A failure is logged and changes nothing else: the first real use loads
+    the model again and reports the error where it matters.
+    """
+
+    def load():
+        try:
+            get_embedder().model()
+        except Exception:
+            logger.exception("Warming up the embedding model failed")
+
+    thread = threading.Thread(target=load, name="embedding-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -14,7 +14,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from ai.embeddings import warm_up_in_background  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -25,3 +27,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+if settings.EMBEDDING_WARM_UP:
+    warm_up_in_background()

@@ -333,6 +333,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", "")  # a local directory; "" = bundled model
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
+# Web processes load the model in a background thread as they start, so the
+# first question, or the first publish in the embedded mode, does not wait
+# seconds for it.
+EMBEDDING_WARM_UP = env.bool("EMBEDDING_WARM_UP", True)
 
 GROQ_API_KEY = env.str("GROQ_API_KEY", "")
 GROQ_BASE_URL = env.str("GROQ_BASE_URL", "")

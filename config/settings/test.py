@@ -19,6 +19,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # into every test run. AI tests switch it on where they need it; with real
 # services (REDIS_URL set) publishing queues work for the real worker.
 AI_INDEX_ON_PUBLISH = env.bool("AI_INDEX_ON_PUBLISH", bool(env.str("REDIS_URL", "")))
+# The test session starts many short-lived Daphne processes; most never embed.
+EMBEDDING_WARM_UP = env.bool("EMBEDDING_WARM_UP", False)
 
 # The README's "Add a page type" example, installed to prove the recipe.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
