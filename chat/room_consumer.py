@@ -11,6 +11,9 @@ The consumer only validates and moves frames: the rules live in chat/rooms.py
 and chat/presence.py.
 """
 
+import asyncio
+import weakref
+
 from channels.db import database_sync_to_async
 
 from chat import presence, rooms
@@ -19,6 +22,36 @@ from home.websocket import ClientError, JsonFrameConsumer
 # Channel-layer events forwarded as they are: they carry the whole message,
 # so no database connection is touched per delivery.
 FORWARDED_EVENTS = {"room.message", "room.deleted", "room.presence"}
+
+# Joins and leaves within this many seconds share one presence broadcast.
+# Announcing each one would cost members x joins frames: 500 readers opening
+# a room would be sent 125,000 presence frames.
+PRESENCE_COALESCE_SECONDS = 0.25
+
+# Per event loop (one per process under Daphne; one per test under pytest):
+# room id -> the task that will announce that room's count.
+_presence_announcements = weakref.WeakKeyDictionary()
+
+
+def announce_presence_soon(channel_layer, room_id):
+    """Broadcast the room's count shortly, once for every join and leave
+    this process sees in the meantime."""
+    pending = _presence_announcements.setdefault(asyncio.get_running_loop(), {})
+    if room_id not in pending:
+        announcement = _announce_presence(channel_layer, room_id, pending)
+        pending[room_id] = asyncio.ensure_future(announcement)
+
+
+async def _announce_presence(channel_layer, room_id, pending):
+    try:
+        await asyncio.sleep(PRESENCE_COALESCE_SECONDS)
+    finally:
+        # From here on a join or leave schedules a new announcement, so the
+        # last change is always announced.
+        del pending[room_id]
+    await channel_layer.group_send(
+        rooms.room_group(room_id), {"type": "room.presence", "count": presence.count(room_id)}
+    )
 
 
 @database_sync_to_async
@@ -66,20 +99,15 @@ class RoomConsumer(JsonFrameConsumer):
             {"type": "history", "messages": [self.for_member(frame) for frame in history]}
         )
         self.counted = True
-        count = presence.join(room.pk)
-        await self.channel_layer.group_send(
-            self.group_name, {"type": "room.presence", "count": count}
-        )
+        presence.join(room.pk)
+        announce_presence_soon(self.channel_layer, room.pk)
 
     async def disconnect(self, code):
         if self.group_name is None:
             return
         await self.channel_layer.group_discard(self.group_name, self.channel_name)
-        count = self.leave_presence()
-        if count is not None:
-            await self.channel_layer.group_send(
-                self.group_name, {"type": "room.presence", "count": count}
-            )
+        if self.leave_presence() is not None:
+            announce_presence_soon(self.channel_layer, self.room.pk)
 
     def leave_presence(self):
         """Count this socket out of the room (once); the new count, or None

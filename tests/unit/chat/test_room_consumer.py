@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
-from chat import presence
+from chat import presence, room_consumer
 from chat.models import Room, RoomMessage
 from community.models import Ban
 from config.asgi import application
@@ -255,6 +255,23 @@ async def test_presence_counts_sockets_as_they_join_and_leave():
     assert (await next_of(first, "presence"))["count"] == 1
     await first.disconnect()
     assert await sync_to_async(presence.count)(room.pk) == 0
+
+
+async def test_a_burst_of_joins_is_announced_once_with_the_final_count(monkeypatch):
+    room = await make_room()
+    watcher, _ = await join(room)
+    # A window wide enough that the five joins surely fall inside it.
+    monkeypatch.setattr(room_consumer, "PRESENCE_COALESCE_SECONDS", 2.0)
+    burst = []
+    for _ in range(5):
+        socket, connected = await open_socket(room.slug)
+        assert connected
+        burst.append(socket)
+    # Every joiner is counted at once; the room hears of all five in one frame.
+    assert await sync_to_async(presence.count)(room.pk) == 6
+    assert await watcher.receive_json_from(timeout=4) == {"type": "presence", "count": 6}
+    assert await watcher.receive_nothing(timeout=1)
+    await close_all(watcher, *burst)
 
 
 async def test_a_cancelled_socket_is_counted_out():
