@@ -43,7 +43,11 @@ def main():
         chunks = Chunk.objects.count()
 
         texts = []
-        for page_id in Chunk.objects.values_list("page_id", flat=True).distinct():
+        # order_by(): the model's ordering would otherwise enter the DISTINCT
+        # and repeat each page once per chunk.
+        for page_id in (
+            Chunk.objects.order_by("page_id").values_list("page_id", flat=True).distinct()
+        ):
             page = Page.objects.get(pk=page_id).specific
             texts.extend(embedding_input(page.title, draft) for draft in build_chunks(page))
         started = time.perf_counter()
