@@ -167,3 +167,18 @@ def test_reindex_command_is_resumable(demo_posts):
     assert "1 to index" in out.getvalue()
     assert "Indexed 1 pages" in out.getvalue() and "chunks/s" in out.getvalue()
     assert PageVector.objects.filter(page_id=git.pk).exists()
+
+
+def test_reindex_in_many_small_groups_stores_what_one_group_does(demo_posts):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    posts = Chunk.objects.filter(page_id__in=[post.pk for post in demo_posts.values()])
+    before = sorted(posts.values_list("page_id", "position", "text"))
+    # One chunk per forward pass: a group every 16 chunks, so several flushes.
+    call_command("reindex", "--no-progress", "--force", "--batch-size", "1", stdout=StringIO())
+    assert sorted(posts.values_list("page_id", "position", "text")) == before
+    assert PageVector.objects.filter(
+        page_id__in=[post.pk for post in demo_posts.values()]
+    ).count() == len(demo_posts)
