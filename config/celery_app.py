@@ -7,7 +7,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-# DjangoTask adds delay_on_commit(), which is how every task is enqueued.
-app = Celery("pressroom", task_cls="celery.contrib.django.task:DjangoTask")
+# PressroomTask (a DjangoTask) adds delay_on_commit(), which is how every task
+# is enqueued, and in the embedded mode can run it off the request thread.
+app = Celery("pressroom", task_cls="config.celery_tasks:PressroomTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -209,6 +209,9 @@ CELERY_BROKER_URL = env.redis_url(
 # worker. A failing task is logged, never raised into the request.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
+# Without a broker, run tasks queued after a commit on a background thread
+# instead of inside the request (config/celery_tasks.py). On in `make run`.
+EMBEDDED_TASKS_IN_BACKGROUND = env.bool("EMBEDDED_TASKS_IN_BACKGROUND", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"

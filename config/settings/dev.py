@@ -10,6 +10,9 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-deploy-3
 # Serve static files straight from the apps while developing; the manifest
 # storage still applies to `collectstatic` for deployments.
 WHITENOISE_USE_FINDERS = True
+
+# Publishing never waits for embedding and tagging (config/celery_tasks.py).
+EMBEDDED_TASKS_IN_BACKGROUND = env.bool("EMBEDDED_TASKS_IN_BACKGROUND", True)
 WHITENOISE_AUTOREFRESH = True
 
 # WhiteNoise warns about a missing STATIC_ROOT before the first collectstatic.

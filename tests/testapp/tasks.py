@@ -1,0 +1,16 @@
+"""A task for the tests of the task base class (config/celery_tasks.py)."""
+
+import threading
+
+from config.celery_app import app
+
+# (value, name of the thread that ran the task), in the order they ran.
+runs = []
+
+
+@app.task
+def record_thread(value):
+    """Note which thread ran this call; the value "fail" raises instead."""
+    if value == "fail":
+        raise RuntimeError("this task fails on purpose")
+    runs.append((value, threading.current_thread().name))

@@ -1,0 +1,57 @@
+import threading
+
+import pytest
+
+from config.celery_tasks import background_executor
+from tests.testapp import tasks
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_runs():
+    tasks.runs.clear()
+    yield
+    tasks.runs.clear()
+
+
+def drain():
+    """Wait until the background thread has run everything queued so far."""
+    background_executor().submit(lambda: None).result(timeout=30)
+
+
+def test_without_the_setting_an_eager_task_runs_in_the_committing_thread(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = False
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.record_thread.delay_on_commit("inline")
+    assert tasks.runs == [("inline", threading.current_thread().name)]
+
+
+def test_with_the_setting_eager_tasks_run_after_the_commit_on_one_background_thread(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = True
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tasks.record_thread.delay_on_commit("first")
+        tasks.record_thread.delay_on_commit("second")
+    drain()
+    assert tasks.runs == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    drain()
+    assert [value for value, _ in tasks.runs] == ["first", "second"]
+    threads = {thread for _, thread in tasks.runs}
+    assert len(threads) == 1 and threads.pop().startswith("embedded-task")
+
+
+def test_a_failing_task_does_not_stop_the_background_thread(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = True
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.record_thread.delay_on_commit("fail")
+        tasks.record_thread.delay_on_commit("after")
+    drain()
+    assert [value for value, _ in tasks.runs] == ["after"]
