@@ -5,11 +5,11 @@ failure; none of them can fail or slow down the publish that queued them."""
 import logging
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 from django.db import DatabaseError
 
 from ai import indexing, tagging
 from ai.llm import LLMError
+from config.celery_tasks import PressroomTask
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ class TransientLLMError(Exception):
 RETRY_ON = (DatabaseError, ConnectionError, TimeoutError, TransientLLMError)
 
 
-class AITask(DjangoTask):
+class AITask(PressroomTask):
     """Logs the final failure once retries are exhausted (and, like every
     project task, offers delay_on_commit)."""
 

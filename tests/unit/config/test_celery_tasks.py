@@ -55,3 +55,19 @@ def test_a_failing_task_does_not_stop_the_background_thread(
         tasks.record_thread.delay_on_commit("after")
     drain()
     assert [value for value, _ in tasks.runs] == ["after"]
+
+
+def test_every_project_task_can_leave_the_request_thread():
+    from config.celery_app import app
+    from config.celery_tasks import PressroomTask
+
+    app.loader.import_default_modules()
+    project = {
+        name: task
+        for name, task in app.tasks.items()
+        if name.split(".")[0] in {"ai", "home", "notifications", "shop", "accounts", "community"}
+    }
+    assert "ai.tasks.index_page" in project and "home.tasks.send_email" in project
+    assert all(isinstance(task, PressroomTask) for task in project.values()), [
+        name for name, task in project.items() if not isinstance(task, PressroomTask)
+    ]
