@@ -5,9 +5,6 @@ rolls back, and the publish itself only pays for putting a message on the
 broker (or, in the embedded mode, runs the tasks after its commit).
 """
 
-import threading
-from contextlib import contextmanager
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -16,25 +13,20 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from ai import tasks
 from ai.models import IndexVersion
+from home.switches import ThreadSwitch
 
-_state = threading.local()
+_queueing = ThreadSwitch()
 
 
-@contextmanager
 def suspended():
     """Queue no AI work for changes made inside the block (bulk loads such as
     seed_demo, which index everything in one batch afterwards)."""
-    previous = getattr(_state, "suspended", False)
-    _state.suspended = True
-    try:
-        yield
-    finally:
-        _state.suspended = previous
+    return _queueing.suspended()
 
 
 def active():
     """Whether content changes should queue AI work right now."""
-    return settings.AI_INDEX_ON_PUBLISH and not getattr(_state, "suspended", False)
+    return settings.AI_INDEX_ON_PUBLISH and not _queueing.is_suspended()
 
 
 def on_published(sender, instance, revision=None, **kwargs):

@@ -16,8 +16,7 @@ import contextlib
 import json
 import time
 
-import psutil
-from environment import percentiles, setup_django, start_services, stop_services
+from environment import bench_daphne, migrated_services, percentiles
 
 
 async def one_client(url, origin, page_id, results):
@@ -64,18 +63,11 @@ def main():
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=40)
     args = parser.parse_args()
-    services = start_services()
-    daphne = None
-    try:
-        setup_django()
-        from django.core.management import call_command
-
+    with migrated_services():
         from ai import indexing
         from home.models import HomePage, StandardPage
-        from tests import servers
         from tests.llm_server import ChatCompletionsServer, Scripted
 
-        call_command("migrate", verbosity=0)
         home = HomePage.objects.get()
         page = home.add_child(
             instance=StandardPage(
@@ -90,26 +82,22 @@ def main():
             llm_server.default = Scripted(
                 text=" ".join(["t"] * args.tokens), timestamps=True, token_delay=0.02
             )
-            daphne = servers.Daphne(
-                extra_env={
-                    "GROQ_API_KEY": "gsk_bench",
-                    "GROQ_BASE_URL": llm_server.base_url,
-                    "LLM_TIMEOUT": "60",
-                    "CHAT_RATE_LIMIT": "100000",
-                    "LOG_LEVEL": "WARNING",
-                },
-                name="daphne-bench",
-            )
-            process = psutil.Process(daphne.proc.process.pid)
-            # One question first: Daphne loads the embedding model (seconds) once.
-            asyncio.run(run_clients(1, f"{daphne.ws_url}/ws/assistant/", daphne.url, page.pk))
-            idle_rss = process.memory_info().rss
-            started = time.time()
-            results = asyncio.run(
-                run_clients(args.clients, f"{daphne.ws_url}/ws/assistant/", daphne.url, page.pk)
-            )
-            elapsed = time.time() - started
-            busy_rss = process.memory_info().rss
+            groq = {
+                "GROQ_API_KEY": "gsk_bench",
+                "GROQ_BASE_URL": llm_server.base_url,
+                "LLM_TIMEOUT": "60",
+                "CHAT_RATE_LIMIT": "100000",
+            }
+            with bench_daphne(groq) as (daphne, process):
+                # One question first: Daphne loads the embedding model (seconds) once.
+                asyncio.run(run_clients(1, f"{daphne.ws_url}/ws/assistant/", daphne.url, page.pk))
+                idle_rss = process.memory_info().rss
+                started = time.time()
+                results = asyncio.run(
+                    run_clients(args.clients, f"{daphne.ws_url}/ws/assistant/", daphne.url, page.pk)
+                )
+                elapsed = time.time() - started
+                busy_rss = process.memory_info().rss
         errors = [r["error"] for r in results if r["error"]]
         complete = [r for r in results if not r["error"] and r["tokens"] >= args.tokens]
         latencies = [value for r in results for value in r["latencies"]]
@@ -127,10 +115,6 @@ def main():
             f"{busy_rss / 2**20:.0f} MiB "
             f"({(busy_rss - idle_rss) / 2**10 / max(args.clients, 1):.0f} KiB per connection)"
         )
-    finally:
-        if daphne is not None:
-            daphne.stop()
-        stop_services(services)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ import argparse
 import time
 
 import numpy as np
-from environment import percentiles, setup_django, start_services, stop_services
-from vector_search import PAGES, fill
+from environment import migrated_services, percentiles
+from vector_search import bench_pages, fill
 
 QUESTIONS = [
     "How do I keep a sourdough starter alive in winter?",
@@ -33,28 +33,16 @@ def main():
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--questions", type=int, default=200)
     args = parser.parse_args()
-    services = start_services(redis=False)
-    try:
-        setup_django()
-        from django.contrib.contenttypes.models import ContentType
-        from django.core.management import call_command
-
+    with migrated_services(redis=False):
         from ai import vector_store
         from ai.embeddings import get_embedder
         from ai.llm import Passage
         from ai.models import Chunk
         from chat.prompting import build_prompt
-        from home.models import HomePage, StandardPage
 
-        call_command("migrate", verbosity=0)
-        home = HomePage.objects.get()
-        page_ids = [
-            home.add_child(instance=StandardPage(title=f"Bench page {n}", slug=f"bench-{n}")).pk
-            for n in range(PAGES)
-        ]
-        content_type = ContentType.objects.get_for_model(StandardPage)
+        page_ids, content_type_id = bench_pages()
         rng = np.random.default_rng(7)
-        fill(args.chunks, rng, page_ids, content_type.pk)
+        fill(args.chunks, rng, page_ids, content_type_id)
         Chunk.objects.update(text="The keeper trimmed the lamp wick every four hours. " * 12)
         embedder = get_embedder()
         embedder.model()
@@ -84,8 +72,6 @@ def main():
             p50, _, p99 = percentiles(samples)
             print(f"{name:9} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
         print("target: total p99 <= 50 ms")
-    finally:
-        stop_services(services)
 
 
 if __name__ == "__main__":

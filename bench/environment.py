@@ -6,8 +6,10 @@ suite and assert nothing about timings.
 
 import logging
 import os
+import resource
 import statistics
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,3 +50,40 @@ def percentiles(samples_ms):
         return ordered[0], ordered[0], ordered[0]
     cuts = statistics.quantiles(ordered, n=100, method="inclusive")
     return statistics.median(ordered), cuts[94], cuts[98]
+
+
+@contextmanager
+def migrated_services(redis=True):
+    """Throwaway PostgreSQL (+ Redis) with Django set up and migrated on them;
+    stopped when the block ends."""
+    services = start_services(redis=redis)
+    try:
+        setup_django()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        yield
+    finally:
+        stop_services(services)
+
+
+@contextmanager
+def bench_daphne(extra_env=None):
+    """One Daphne process on the current services: (server, its psutil.Process)."""
+    import psutil
+
+    from tests import servers
+
+    daphne = servers.Daphne(
+        extra_env={"LOG_LEVEL": "WARNING", **(extra_env or {})}, name="daphne-bench"
+    )
+    try:
+        yield daphne, psutil.Process(daphne.proc.process.pid)
+    finally:
+        daphne.stop()
+
+
+def allow_open_files(count):
+    """Raise this process's open-file limit to `count` sockets, within the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, count)), hard))

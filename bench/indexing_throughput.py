@@ -12,16 +12,14 @@ import argparse
 import time
 from io import StringIO
 
-from environment import percentiles, setup_django, start_services, stop_services  # noqa: F401
+from environment import migrated_services
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
-    services = start_services(redis=False)
-    try:
-        setup_django()
+    with migrated_services(redis=False):
         from django.core.management import call_command
         from wagtail.models import Page
 
@@ -29,7 +27,6 @@ def main():
         from ai.indexing import build_chunks, embedding_input
         from ai.models import Chunk
 
-        call_command("migrate", verbosity=0)
         call_command("seed_demo", "--without-ai", stdout=StringIO())
         embedder = get_embedder()
         embedder.model()  # loading time is not throughput
@@ -62,8 +59,6 @@ def main():
         )
         print(f"raw encode: {len(texts)} texts in {raw_seconds:.1f} s = {raw_rate:.1f} chunks/s")
         print(f"pipeline / raw = {pipeline_rate / raw_rate:.2f} (target >= 0.9)")
-    finally:
-        stop_services(services)
 
 
 if __name__ == "__main__":

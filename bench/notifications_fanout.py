@@ -14,11 +14,9 @@ import argparse
 import asyncio
 import json
 import random
-import resource
 import time
 
-import psutil
-from environment import percentiles, setup_django, start_services, stop_services
+from environment import allow_open_files, bench_daphne, migrated_services, percentiles
 
 
 class Client:
@@ -215,24 +213,9 @@ def main():
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.users)), hard))
-    services = start_services()
-    daphne = None
-    try:
-        setup_django()
-        from django.core.management import call_command
-
-        from tests import servers
-
-        call_command("migrate", verbosity=0)
-        daphne = servers.Daphne(extra_env={"LOG_LEVEL": "WARNING"}, name="daphne-bench")
-        process = psutil.Process(daphne.proc.process.pid)
+    allow_open_files(4 * args.users)
+    with migrated_services(), bench_daphne() as (daphne, process):
         asyncio.run(run(args, daphne, process))
-    finally:
-        if daphne is not None:
-            daphne.stop()
-        stop_services(services)
 
 
 if __name__ == "__main__":

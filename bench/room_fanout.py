@@ -13,11 +13,9 @@ Prints connect times, the presence frames the joins cost, delivery latency
 import argparse
 import asyncio
 import json
-import resource
 import time
 
-import psutil
-from environment import percentiles, setup_django, start_services, stop_services
+from environment import allow_open_files, bench_daphne, migrated_services, percentiles
 
 
 class Member:
@@ -161,26 +159,11 @@ def main():
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--messages", type=int, default=20)
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.members)), hard))
-    services = start_services()
-    daphne = None
-    try:
-        setup_django()
-        from django.core.management import call_command
-
-        from tests import servers
-
-        call_command("migrate", verbosity=0)
-        # One poster sends every message: lift the per-user rate limit.
-        env = {"LOG_LEVEL": "WARNING", "CHAT_ROOM_RATE_LIMIT": str(args.messages + 1)}
-        daphne = servers.Daphne(extra_env=env, name="daphne-bench")
-        process = psutil.Process(daphne.proc.process.pid)
+    allow_open_files(4 * args.members)
+    # One poster sends every message: lift the per-user rate limit.
+    limit = {"CHAT_ROOM_RATE_LIMIT": str(args.messages + 1)}
+    with migrated_services(), bench_daphne(limit) as (daphne, process):
         asyncio.run(run(args, daphne, process))
-    finally:
-        if daphne is not None:
-            daphne.stop()
-        stop_services(services)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import io
 import time
 
 import numpy as np
-from environment import percentiles, setup_django, start_services, stop_services
+from environment import migrated_services, percentiles
 
 DIMENSIONS = 384
 PAGES = 200
@@ -27,6 +27,20 @@ def clustered_vectors(count, rng, clusters=300):
     vectors = centres[labels] + 0.35 * rng.standard_normal((count, DIMENSIONS)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors
+
+
+def bench_pages():
+    """PAGES live pages for the chunks to belong to: (page ids, their content type id)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from home.models import HomePage, StandardPage
+
+    home = HomePage.objects.get()
+    page_ids = [
+        home.add_child(instance=StandardPage(title=f"Bench page {n}", slug=f"bench-{n}")).pk
+        for n in range(PAGES)
+    ]
+    return page_ids, ContentType.objects.get_for_model(StandardPage).pk
 
 
 def fill(count, rng, page_ids, content_type_id):
@@ -78,29 +92,17 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    services = start_services(redis=False)
-    try:
-        setup_django()
-        from django.contrib.contenttypes.models import ContentType
-        from django.core.management import call_command
-
+    with migrated_services(redis=False):
         from ai import vector_store
         from ai.models import Chunk
-        from home.models import HomePage, StandardPage
 
-        call_command("migrate", verbosity=0)
-        home = HomePage.objects.get()
-        page_ids = [
-            home.add_child(instance=StandardPage(title=f"Bench page {n}", slug=f"bench-{n}")).pk
-            for n in range(PAGES)
-        ]
-        content_type = ContentType.objects.get_for_model(StandardPage)
+        page_ids, content_type_id = bench_pages()
         rng = np.random.default_rng(42)
         print(
             f"{'store':8} {'chunks':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'recall@5':>9}"
         )
         for size in args.sizes:
-            vectors = fill(size, rng, page_ids, content_type.pk)
+            vectors = fill(size, rng, page_ids, content_type_id)
             queries = vectors[rng.integers(0, size, args.queries)] + 0.05 * rng.standard_normal(
                 (args.queries, DIMENSIONS)
             ).astype(np.float32)
@@ -122,8 +124,6 @@ def main():
             ):
                 p50, p95, p99 = percentiles(samples)
                 print(f"{name:8} {size:8d} {p50:8.2f} {p95:8.2f} {p99:8.2f} {shown_recall:>9}")
-    finally:
-        stop_services(services)
 
 
 if __name__ == "__main__":

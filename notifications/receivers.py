@@ -6,8 +6,6 @@ action stands.
 """
 
 import logging
-import threading
-from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -16,26 +14,21 @@ from wagtail.signals import page_published, task_rejected, task_submitted, workf
 from ai.signals import tags_suggested
 from community import signals as community
 from community.models import Comment
+from home.switches import ThreadSwitch
 from notifications.services import notify
 
 logger = logging.getLogger(__name__)
-_state = threading.local()
+_notifying = ThreadSwitch()
 
 
-@contextmanager
 def suspended():
     """No notifications for events inside the block (bulk loads such as seed_demo)."""
-    previous = getattr(_state, "suspended", False)
-    _state.suspended = True
-    try:
-        yield
-    finally:
-        _state.suspended = previous
+    return _notifying.suspended()
 
 
 def after_commit(action):
     """Run `action` once the current transaction commits; log, never raise."""
-    if getattr(_state, "suspended", False):
+    if _notifying.is_suspended():
         return
 
     def run():

@@ -1,7 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright's Python API.
 
-`playwright install` cannot download browsers here; the system Chromium is
-launched through `executable_path` instead.
+No browser is ever downloaded: the system Chromium (Debian's `chromium`
+package) is launched through `executable_path`.
 """
 
 import os
