@@ -5,7 +5,7 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.avatars import MAX_UPLOAD_BYTES, validate_avatar
+from accounts.avatars import MAX_UPLOAD_BYTES, avatar_thumbnail
 from accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH
 from accounts.profiles import profile_for
 
@@ -72,10 +72,12 @@ class ProfileForm(forms.Form):
         return clean_plain_text(self.cleaned_data["bio"], multiline=True)
 
     def clean_avatar(self):
+        """The new avatar as its stored thumbnail (None for no upload): the
+        picture is decoded and re-encoded here, so any failure is a form error."""
         upload = self.cleaned_data.get("avatar")
         if upload:
-            validate_avatar(upload)
-        return upload
+            return avatar_thumbnail(upload)
+        return None
 
 
 class DeleteAccountForm(forms.Form):

@@ -2,7 +2,6 @@
 
 from django.db import transaction
 
-from accounts.avatars import square_thumbnail
 from accounts.models import Profile
 
 DELETED_USER_NAME = "deleted user"
@@ -56,8 +55,9 @@ def delete_file_after_commit(field_file):
 
 @transaction.atomic
 def update_profile(profile, *, display_name, bio, avatar=None, remove_avatar=False):
-    """Save new profile values. A new avatar upload (already validated) is
-    stored as a square thumbnail; the replaced file is deleted after commit."""
+    """Save new profile values. A new avatar (the thumbnail that
+    accounts.avatars.avatar_thumbnail made) replaces the old one, whose file
+    is deleted after commit."""
     profile.display_name = display_name
     profile.bio = bio
     if avatar is not None or remove_avatar:
@@ -65,7 +65,6 @@ def update_profile(profile, *, display_name, bio, avatar=None, remove_avatar=Fal
             delete_file_after_commit(profile.avatar)
         profile.avatar = ""
     if avatar is not None:
-        thumbnail = square_thumbnail(avatar)
-        profile.avatar.save(thumbnail.name, thumbnail, save=False)
+        profile.avatar.save(avatar.name, avatar, save=False)
     profile.save()
     return profile

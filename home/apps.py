@@ -19,6 +19,9 @@ class HomeConfig(AppConfig):
         from home import editorial
         from home.content_cache import bump_content_version
         from home.models import SiteSettings
+        from home.spreadsheets import install_formula_escaping
+
+        install_formula_escaping()
 
         for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
             signal.connect(bump_content_version, dispatch_uid=f"home.content_version.{id(signal)}")

@@ -1,7 +1,11 @@
 """Wagtail admin views for the stock ledger: record adjustments, never edit them."""
 
 from django import forms
+from django.contrib.admin.utils import quote
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin import messages
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import CreateView
@@ -21,6 +25,8 @@ class StockAdjustmentForm(WagtailAdminModelForm):
 
 class StockAdjustmentCreateView(CreateView):
     """Applies the adjustment to the product's stock in the same transaction."""
+
+    inspect_url_name = None  # set by the viewset
 
     def form_valid(self, form):
         self.form = form
@@ -45,6 +51,14 @@ class StockAdjustmentCreateView(CreateView):
             f"Stock of {instance.product.title} is now {instance.quantity_after} "
             f"({instance.change:+d})."
         )
+
+    def get_edit_url(self):
+        """Entries have no edit view: where Wagtail links to the new entry
+        (success JSON), it gets the entry's read-only page."""
+        return reverse(self.inspect_url_name, args=(quote(self.object.pk),))
+
+    def get_success_buttons(self):
+        return [messages.button(self.get_edit_url(), _("View"))]
 
 
 class LedgerPermissionPolicy(ModelPermissionPolicy):
@@ -74,7 +88,41 @@ class StockAdjustmentViewSet(ModelViewSet):
     list_filter = ["reason"]
     search_fields = ["product__title", "note"]
     inspect_view_enabled = True
+    # Append-only: entries are added (through StockAdjustment.apply) and
+    # read. Wagtail's copy view saved its form onto the copied entry, which
+    # rewrote it; no copy, edit, delete, history or usage route exists now.
+    copy_view_enabled = False
     # Checkout records an adjustment per line while it holds the stock rows;
     # indexing each one's reference to its product cost three more queries
     # there, for a "usage" view nobody needs on a ledger entry.
     add_to_reference_index = False
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("new/", self.add_view, name="add"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        # The views must not link to (or reverse) routes the ledger lacks.
+        return super().get_common_view_kwargs(
+            **{
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
+    @property
+    def url_finder_class(self):
+        # Wagtail's "edit URL" of an entry (search results, log entries) is
+        # its read-only page.
+        return type(
+            "StockAdjustmentURLFinder",
+            (ModelAdminURLFinder,),
+            {"edit_url_name": self.get_url_name("inspect")},
+        )

@@ -367,6 +367,14 @@ class StockAdjustment(models.Model):
     def __str__(self):
         return f"{self.product} {self.change:+d} ({self.get_reason_display()})"
 
+    def save(self, *args, **kwargs):
+        """Insert a new entry; an entry already saved is never rewritten."""
+        # The admin has no route that edits entries; this catches any other
+        # code path (a form bound to an existing entry, a script).
+        if not self._state.adding:
+            raise ValueError("Stock adjustments are append-only: record a new adjustment.")
+        super().save(*args, **kwargs)
+
     @classmethod
     def apply(cls, product, change, reason, user=None, note=""):
         """Change stock atomically and record it; never lets stock go below zero."""
