@@ -54,8 +54,9 @@ class AdminLoginForm(LoginForm):
         super().confirm_login_allowed(user)
         if allauth_settings.EMAIL_VERIFICATION == EmailVerificationMethod.MANDATORY:
             typed = self.cleaned_data.get("username", "")
-            # As on the site: a login by address needs that address confirmed.
-            address = typed if "@" in typed else None
+            # As on the site: a login by address needs that address confirmed
+            # (a username may contain "@" too: then any confirmed address).
+            address = typed if "@" in typed and typed != user.get_username() else None
             if not has_verified_email(user, address):
                 raise ValidationError(
                     "Confirm your email address before signing in. Sign in at %(url)s "
