@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.html import urlize
 
+from accounts.login_identity import login_identity
 from home.tasks import send_email
 
 USERNAME_FALLBACK = "reader"
@@ -84,6 +85,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The key of allauth's per-account `login_failed` limit: the account
+        the login names, so every spelling of its address (any case, a second
+        address) shares one budget. allauth keys on the lowercased text; this
+        private hook is its only seam, pinned by tests/unit/accounts."""
+        login = credentials.get("email", credentials.get("username", ""))
+        return f"{get_current_site(request).domain}:{login_identity(login)}"
 
 
 def configured_site():

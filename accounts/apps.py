@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import user_signed_up
 
+        from accounts import checks  # noqa: F401 - registers the system checks
         from accounts.welcome import send_welcome_email
 
         user_signed_up.connect(send_welcome_email, dispatch_uid="accounts.welcome")

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import Profile
 from accounts.profiles import delete_file_after_commit
+from accounts.staff import is_staff_account
 
 
 class AccountDeletionRefused(Exception):
@@ -16,7 +17,7 @@ def can_self_delete(user):
     """Readers may delete their own account; staff accounts (admin access,
     editorial groups) are removed by an administrator instead, so a click on
     the reader page can never orphan pages or workflows."""
-    return not (user.is_staff or user.is_superuser or user.groups.exists())
+    return not is_staff_account(user)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from accounts.models import Profile
+from accounts.staff import STAFF_PUBLIC_NAME, is_staff_account
 
 DELETED_USER_NAME = "deleted user"
 
@@ -21,7 +22,8 @@ def public_name(user):
     """The name shown next to a user's comments ("deleted user" for none).
 
     Reads `user.profile` if it was select_related; a user without a profile
-    row yet is shown by full name, then username.
+    row yet is shown by full name, then username, except staff, whose
+    usernames are admin login names and are never shown.
     """
     if user is None:
         return DELETED_USER_NAME
@@ -31,7 +33,10 @@ def public_name(user):
         profile = None
     if profile is not None and profile.display_name:
         return profile.display_name
-    return user.get_full_name() or user.get_username()
+    full_name = user.get_full_name()
+    if full_name:
+        return full_name
+    return STAFF_PUBLIC_NAME if is_staff_account(user) else user.get_username()
 
 
 def avatar_url(user):

@@ -2,7 +2,7 @@
 profile at /people/<username>/."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,6 +11,7 @@ from accounts.deletion import can_self_delete, delete_account
 from accounts.forms import DeleteAccountForm, ProfileForm
 from accounts.profiles import profile_for, update_profile
 from accounts.public_profile import authored_pages, public_comments_page
+from accounts.staff import public_profile_owners
 
 
 @login_required
@@ -55,9 +56,9 @@ def delete_own_account(request):
 
 
 def public_profile(request, username):
-    user = get_object_or_404(
-        get_user_model().objects.select_related("profile"), username=username, is_active=True
-    )
+    # Staff have none: their usernames are admin login names (404, as for
+    # a name nobody has).
+    user = get_object_or_404(public_profile_owners().select_related("profile"), username=username)
     return render(
         request,
         "accounts/public_profile.html",

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page
 
+from accounts.staff import has_public_profile_expression
 from community.likes import LikeState, target_key
 from community.models import Ban, Comment, CommentStatus, Like, visible_q
 from community.posting import can_delete, can_edit
@@ -112,10 +113,12 @@ def page_counters(page, user):
 
 
 def annotated_comments(user):
-    """Comments with author, profile, like count and the user's like."""
+    """Comments with author, profile, like count, the user's like and
+    whether the author has a public profile to link to (staff do not)."""
     return Comment.objects.select_related("author__profile").annotate(
         like_count=count_of(Like.objects.all(), "comment"),
         liked=liked_by(user, "comment"),
+        author_has_profile=has_public_profile_expression("author_id"),
     )
 
 

@@ -5,7 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home import health
+from home import health, page_passwords
 from home.views import robots_txt, serve_local_media
 from search import views as search_views
 
@@ -24,6 +24,13 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # Wagtail's page-password form with a failure limit, on Wagtail's own
+    # path and name (so it wins over the route in wagtail_urls below).
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        page_passwords.authenticate_with_password,
+        name="wagtailcore_authenticate_with_password",
+    ),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

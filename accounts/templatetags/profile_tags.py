@@ -3,6 +3,7 @@
 from django import template
 
 from accounts.profiles import avatar_url, public_name
+from accounts.staff import has_public_profile
 
 register = template.Library()
 
@@ -11,6 +12,12 @@ register = template.Library()
 def public_name_filter(user):
     """{{ user|public_name }}: display name, full name or username; "deleted user" for None."""
     return public_name(user)
+
+
+@register.filter(name="has_public_profile")
+def has_public_profile_filter(user):
+    """{% if user|has_public_profile %}: readers have one at /people/, staff do not."""
+    return has_public_profile(user)
 
 
 @register.inclusion_tag("accounts/avatar.html")

@@ -530,16 +530,32 @@ for provider in SOCIAL_LOGIN_PROVIDERS:
     }
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link accounts by email alone
 
-# django-axes guards /admin/login/ only (readers have allauth's limits): after
-# AXES_FAILURE_LIMIT failures for one username from one address, that pair is
-# locked out for AXES_COOLOFF_MINUTES.
+# django-axes guards /admin/login/ only (readers have allauth's limits).
+# Failures count per account, whatever spelling of it was typed (username or
+# email address, any case), and per address; see accounts/admin_login.py.
+# An account is locked for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT
+# failures, except from addresses it signed in to the admin from within
+# AXES_KNOWN_ADDRESS_DAYS (0: none), where only that address's failures
+# count; an address is locked after AXES_IP_FAILURE_LIMIT failures.
 AXES_HANDLER = "accounts.admin_login.AdminLoginAxesHandler"
 AXES_ONLY_ADMIN_SITE = True
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", 20, minimum=1)
+AXES_KNOWN_ADDRESS_DAYS = env.int("AXES_KNOWN_ADDRESS_DAYS", 30, minimum=0)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.admin_login.lockout_username"
+AXES_LOCKOUT_PARAMETERS = "accounts.admin_login.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.admin_login.lockout_response"
+
+# Page passwords (Wagtail's password view restrictions): wrong passwords per
+# client address and per restriction, in fixed windows, before the form
+# answers 429 until the window ends (home/page_passwords.py).
+PAGE_PASSWORD_FAILURE_LIMIT = env.int("PAGE_PASSWORD_FAILURE_LIMIT", 10, minimum=1)
+PAGE_PASSWORD_RESTRICTION_FAILURE_LIMIT = env.int(
+    "PAGE_PASSWORD_RESTRICTION_FAILURE_LIMIT", 100, minimum=1
+)
+PAGE_PASSWORD_WINDOW_MINUTES = env.int("PAGE_PASSWORD_WINDOW_MINUTES", 15, minimum=1)
 
 # Community: comments, likes, reports --------------------------------------
 
