@@ -27,10 +27,8 @@ def next_expiry():
     from django.db.models import Min
     from wagtail.models import Page
 
-    now = timezone.now()
-    return Page.objects.filter(live=True, expire_at__gt=now).aggregate(
-        first=Min("expire_at")
-    )["first"]
+    upcoming = Page.objects.filter(live=True, expire_at__gt=timezone.now())
+    return upcoming.aggregate(first=Min("expire_at"))["first"]
 
 
 def content_version():
