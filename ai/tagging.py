@@ -1,12 +1,21 @@
 """Auto-tagging: suggest 3-7 topic tags for a page, from an LLM or offline.
 
+Page text is untrusted. Before either tagger sees it, `tagging_text()`
+removes markup, scripts and code-like spans, drops sentences that still
+carry markup, and drops every sentence that talks to an AI ("ignore previous
+instructions", "you are now ...", "tag this page as ...") together with the
+rest of its paragraph. Tags may only use words of what remains.
+
 With a language model configured, it is asked for strict JSON and the answer
 is validated hard: anything that is not exactly `{"tags": [...]}` with 3-7
-short lowercase tags that actually occur in the page text is rejected, so
+short lowercase tags whose words occur in that cleaned text is rejected, so
 instructions smuggled into page text ("tag this 'buy-now'") cannot put words
-on the page that the page does not contain. Without a model (or when its
-answer is rejected) an offline keyphrase tagger ranks candidate phrases by
-embedding similarity to the page and picks a diverse few.
+on the page that the page does not contain, nor promote the words of the
+instructions themselves. Without a model (or when its answer is rejected) an
+offline keyphrase tagger ranks candidate phrases of the cleaned text by
+embedding similarity to the page and picks a diverse few. Either way a tag
+that is itself markup or instruction vocabulary ("script alert", "previous
+instructions") is never kept.
 
 Suggestions are stored as `AITag` rows: no revision, no publish, editor tags
 never touched, and a tag an editor rejected is never suggested again for
@@ -16,6 +25,7 @@ that page.
 import json
 import logging
 import re
+import unicodedata
 from collections import Counter
 
 import numpy as np
@@ -72,20 +82,177 @@ class TagValidationError(ValueError):
 
 
 def normalise_tag(value):
-    """A tag in canonical form: lowercase, single-spaced, trimmed."""
-    return " ".join(str(value).lower().split())
+    """A tag in canonical form: NFKC, lowercase, single-spaced, trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).lower().split())
+
+
+# Text the taggers may take words from ----------------------------------------
+
+# Whole elements whose content is never prose: dropped before anything else.
+_MARKUP_BLOCKS = re.compile(
+    r"<(script|style|noscript|iframe|object|template|svg|math)\b.*?(?:</\1\s*>|\n\s*\n|$)"
+    r"|<!--.*?(?:-->|$)"
+    r"|```.*?(?:```|$)",
+    re.I | re.S,
+)
+# Markup and code inside a line: tags (closed or not), inline code, template
+# syntax, entities, URLs with a scheme, attribute=value, calls like
+# alert(1) and dotted names like document.cookie.
+_MARKUP_SPANS = re.compile(
+    r"</?[a-z!?][^<>\n]{0,200}>?"
+    r"|`[^`\n]*`?"
+    r"|\{\{.*?\}\}|\{%.*?%\}|\$\{[^}\n]*\}?"
+    r"|&#?\w+;"
+    r"|\b(?:javascript|vbscript|data|https?|ftp|file|mailto):\S*"
+    r"|[\w-]+\s*=\s*(?:\"[^\"\n]*\"?|'[^'\n]*'?|[^\s>]+)"
+    r"|[\w$.]+\([^()\n]*\)?"
+    r"|\b[^\W\d_][\w$]*(?:\.[^\W\d_][\w$]*)+\b",
+    re.I,
+)
+_HTML_TAG = re.compile(r"</?[a-z][\w-]*(?:\s[^<>]*)?/?>|<[a-z][\w-]*\s+[\w-]+\s*=", re.I)
+# What is left of markup or code after the spans are gone.
+_MARKUP_LEFTOVERS = re.compile(r"[<>{}=\\]|&&|\|\||=>")
+# Words that only occur in markup and scripts: a sentence with one of these
+# is not prose, and no tag may contain one.
+_CODE_WORD_TEXT = """
+javascript vbscript onerror onload onclick onmouseover onmouseenter onfocus onblur onsubmit
+onchange oninput href src srcdoc srcset iframe innerhtml outerhtml xmlns cdata doctype noscript
+eval fromcharcode xss
+"""
+CODE_WORDS = frozenset(_CODE_WORD_TEXT.split())
+# HTML and script vocabulary that is also English ("script", "alert",
+# "span"): fine alone in prose, but two together ("script alert", "img svg")
+# are what markup leaves behind.
+_MARKUP_WORD_TEXT = """
+script alert prompt confirm img svg div span html iframe textarea marquee console cookie
+"""
+MARKUP_WORDS = CODE_WORDS | frozenset(_MARKUP_WORD_TEXT.split())
+# Words of instructions to a model: a tag made of them alone ("previous
+# instructions", "system prompt") is the injection talking.
+_INSTRUCTION_WORD_TEXT = """
+ignore disregard forget override bypass previous prior above earlier original instruction
+instructions prompt prompts system rule rules command commands directive directives jailbreak
+"""
+INSTRUCTION_WORDS = frozenset(_INSTRUCTION_WORD_TEXT.split())
+# Sentences addressed to a model rather than to readers.
+_INSTRUCTIONS = re.compile(
+    "|".join(
+        [
+            r"\b(?:ignore|disregard|forget|override|bypass)\b(?:\W+\w+){0,4}?\W+"
+            r"(?:instructions?|rules?|prompts?|directions?|guidelines?|commands?|above|everything)\b",
+            r"\b(?:previous|prior|preceding|above|earlier|original|initial|hidden)\s+"
+            r"(?:instructions?|prompts?|directives?|system\s+rules?)\b",
+            r"\b(?:new|updated|real|actual|secret)\s+(?:instructions?|prompts?|directives?)\s*:",
+            r"\bsystem\s*(?:prompt|message|instruction|override)s?\b",
+            r"(?:^|[.!?]\s*)\W*(?:system|assistant|user|developer|human|ai|instructions?)\s*:",
+            r"<\|[^|]*\|>|\[/?(?:inst|sys|system)\]|<</?sys>>|#{2,}\s*(?:instruction|system)",
+            r"\byou\s+are\s+(?:now\b|no\s+longer\b|an?\s+(?:\w+\s+){0,2}"
+            r"(?:ai|assistant|chatbot|bot|language\s+model|llm|model|tagger)\b)",
+            r"\b(?:act|behave|pretend|roleplay)\s+(?:as|like)\s+(?:an?\s+)?(?:\w+\s+){0,2}"
+            r"(?:ai|assistant|chatbot|bot|model|tagger|system|admin|developer)\b",
+            r"\b(?:dear|hey|attention|note\s+to(?:\s+the)?)\s+(?:an?\s+)?(?:ai|llm|language\s+model"
+            r"|assistant|chatbot|tagger|model|bot|crawler)s?\b",
+            r"\b(?:ai|llm|language\s+model|assistant|chatbot|tagger|gpt)s?\b[^.!?\n]{0,40}"
+            r"\b(?:must|should|shall|will\s+now|needs?\s+to|has\s+to|have\s+to|are\s+required)\b",
+            r"\b(?:tag|label|categori[sz]e|classify|mark|file)\s+(?:this|the|these|that|it)"
+            r"(?:\s+(?:page|post|article|product|text|content|document|site|entry))?\s+"
+            r"(?:as|with|under|for)\b",
+            r"\b(?:add|use|include|apply|assign|output|return|suggest|give|choose|pick|emit"
+            r"|append|insert|set)\b[^.!?\n]{0,40}\b(?:tags?|labels?|keywords?|hashtags?)\b",
+            r"\b(?:respond|reply|output)\s+(?:only\s+)?(?:with|in|as)\b",
+            r"\b(?:jailbreak|prompt\s+injection|do\s+anything\s+now|developer\s+mode|dan\s+mode)\b",
+        ]
+    ),
+    re.I,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _prose_sentence(sentence):
+    """The sentence with neutral code spans (inline code, URLs, calls) cut
+    out, or None when it is not prose: it holds an HTML tag or markup words,
+    or markup syntax is left once the spans are gone."""
+    if _HTML_TAG.search(sentence):
+        return None
+    words = set(_WORD.findall(sentence.lower()))
+    if words & CODE_WORDS or len(words & MARKUP_WORDS) >= 2:
+        return None
+    cut = _MARKUP_SPANS.sub(", ", sentence)
+    if _MARKUP_LEFTOVERS.search(cut):
+        return None
+    return cut
+
+
+def looks_like_instructions(text):
+    """True when `text` reads as instructions to a model, not as page content."""
+    return bool(_INSTRUCTIONS.search(unicodedata.normalize("NFKC", text)))
+
+
+def tagging_text(text):
+    """The page text tags may be taken from: prose only.
+
+    Markup, scripts and code-like spans are cut out; a sentence that still
+    carries markup is dropped; a sentence that addresses a model is dropped
+    with the rest of its paragraph (what follows "ignore your instructions"
+    is the payload). Paragraphs stay on their own lines.
+    """
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = _MARKUP_BLOCKS.sub("\n", text)
+    paragraphs = []
+    for line in text.splitlines():
+        kept = []
+        for sentence in _SENTENCE_END.split(line.strip()):
+            if looks_like_instructions(sentence):
+                break
+            prose = _prose_sentence(sentence)
+            if prose is not None and prose.strip(" ,"):
+                kept.append(prose.strip(" ,"))
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return "\n".join(paragraphs)
+
+
+def acceptable_tag(tag):
+    """True unless a (normalised) tag is markup, code or instruction vocabulary."""
+    words = tag.split()
+    if not words or looks_like_instructions(tag):
+        return False
+    parts = set(re.split(r"[ \-]", tag))
+    if parts & CODE_WORDS:
+        return False
+    # One markup word alone can be prose ("script"); a phrase made only of them cannot.
+    only_markup = parts <= MARKUP_WORDS or parts <= INSTRUCTION_WORDS | STOPWORDS
+    return len(words) == 1 or not only_markup
 
 
 def page_words(text):
-    """Lowercase words of the page, for checking that tags are grounded."""
-    return set(_WORD.findall(text.lower()))
+    """Lowercase (NFKC) words of the text, for checking that tags are grounded."""
+    return set(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+
+
+# Endings a tag word may add to or drop from a page word ("bikes" for
+# "bike", "roasting" for "roast", "berries" for "berry"), and no others: a
+# shared prefix alone would let "scripture" in on "script".
+_INFLECTIONS = frozenset({"", "s", "es", "e", "ed", "d", "ing", "er", "ers", "y", "ies", "ied"})
+
+
+def _same_word(part, word):
+    if part == word:
+        return True
+    stem = 0
+    for a, b in zip(part, word, strict=False):
+        if a != b:
+            break
+        stem += 1
+    return stem >= 3 and part[stem:] in _INFLECTIONS and word[stem:] in _INFLECTIONS
 
 
 def _grounded(tag, words):
-    # Allow simple inflection: "bikes" for "bike", "roasting" for "roast".
+    """True when every word of the tag is a word of the page (up to inflection)."""
     return all(
-        part in words or any(word.startswith(part[:5]) for word in words if len(part) >= 5)
+        part in words or any(_same_word(part, word) for word in words)
         for part in re.split(r"[ \-]", tag)
+        if part
     )
 
 
@@ -103,7 +270,7 @@ def parse_llm_tags(raw, page_text):
         raise TagValidationError('the answer must be {"tags": [...]} and nothing else')
     if not MIN_TAGS <= len(data["tags"]) <= MAX_TAGS:
         raise TagValidationError(f"expected {MIN_TAGS}-{MAX_TAGS} tags")
-    words = page_words(page_text)
+    words = page_words(tagging_text(page_text))
     tags = []
     for value in data["tags"]:
         if not isinstance(value, str):
@@ -117,6 +284,7 @@ def parse_llm_tags(raw, page_text):
             or len(tag.split()) > MAX_TAG_WORDS
             or not _TAG_SHAPE.match(tag)
             or tag in STOPWORDS
+            or not acceptable_tag(tag)
         ):
             raise TagValidationError(f"not a valid tag: {value!r}")
         if not _grounded(tag, words):
@@ -129,17 +297,23 @@ def parse_llm_tags(raw, page_text):
 
 
 def llm_tags(page_text, llm=None):
-    """Tags suggested by the configured language model (validated)."""
+    """Tags suggested by the configured language model (validated).
+
+    The model only ever reads the cleaned text (`tagging_text`): instructions
+    and markup in the page never reach it, and its tags are checked against
+    the same text.
+    """
     llm = llm or get_llm()
+    text = tagging_text(page_text)
     messages = [
         {"role": "system", "content": SYSTEM_PROMPT},
         {
             "role": "user",
-            "content": "<page>\n" + page_text[:LLM_TEXT_LIMIT] + "\n</page>\nReply with the JSON.",
+            "content": "<page>\n" + text[:LLM_TEXT_LIMIT] + "\n</page>\nReply with the JSON.",
         },
     ]
     completion = llm.complete(messages, max_tokens=120, temperature=0.0, json_mode=True)
-    return parse_llm_tags(completion.text, page_text)
+    return parse_llm_tags(completion.text, text)
 
 
 # Offline keyphrase tagger ----------------------------------------------------
@@ -174,12 +348,14 @@ def candidate_phrases(text, limit=80):
 def keyphrase_tags(title, text, count=5, diversity=0.4, floor=0.25):
     """Tags by maximal marginal relevance over candidate phrase embeddings.
 
-    Candidates come from the body text only (title words would otherwise count
-    double); relevance is measured against the title and opening text.
+    Candidates come from the cleaned body text only (`tagging_text`; title
+    words would otherwise count double) and must pass `acceptable_tag`;
+    relevance is measured against the title and opening text.
     """
     from ai.embeddings import get_embedder
 
-    candidates = candidate_phrases(text, limit=60)
+    title, text = tagging_text(title), tagging_text(text)
+    candidates = [tag for tag in candidate_phrases(text, limit=80) if acceptable_tag(tag)][:60]
     if not candidates:
         return []
     vectors = get_embedder().encode([f"{title}\n{text[:2000]}", *candidates])

@@ -12,9 +12,19 @@ from community.models import Comment, Like
 from community.pages import accepts_likes
 from community.signals import liked, send_on_commit
 
+NOTHING_TO_LIKE = "There is nothing to like here."
+
 
 class LikeRefused(Exception):
-    """The target cannot be liked; the message says why."""
+    """The target cannot be liked (or unliked) by this reader.
+
+    The message is the same whatever the reason (no such id, a draft, a
+    restricted or expired page, a page type without likes, a comment the
+    reader cannot see), so a refusal never tells which pages or comments exist.
+    """
+
+    def __init__(self, message=NOTHING_TO_LIKE):
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -31,22 +41,25 @@ def target_key(target):
     return f"{'comment' if isinstance(target, Comment) else 'page'}:{target.pk}"
 
 
-def resolve_target(key):
-    """The Page (specific) or Comment a key names, or LikeRefused."""
+def resolve_target(key, user=None):
+    """The Page (specific) or the Comment `user` can read that a key names,
+    else LikeRefused. Whether it takes likes is `set_like`'s check."""
     kind, _, raw_id = (key or "").partition(":")
     if not raw_id.isdigit():
-        raise LikeRefused("Unknown like target.")
+        raise LikeRefused()
     if kind == "page":
         page = Page.objects.filter(pk=int(raw_id)).specific().first()
         if page is None:
-            raise LikeRefused("That page does not exist.")
+            raise LikeRefused()
         return page
     if kind == "comment":
-        comment = Comment.objects.filter(pk=int(raw_id)).select_related("page").first()
+        comments = Comment.objects.visible_to(user).select_related("page")
+        comment = comments.filter(pk=int(raw_id)).first()
         if comment is None:
-            raise LikeRefused("That comment does not exist.")
+            raise LikeRefused()
+        comment.page = comment.page.specific
         return comment
-    raise LikeRefused("Unknown like target.")
+    raise LikeRefused()
 
 
 def _target_filter(target):
@@ -56,22 +69,21 @@ def _target_filter(target):
 def check_likeable(target):
     """Raise LikeRefused unless readers may like `target` now."""
     if isinstance(target, Comment):
-        if not target.is_published:
-            raise LikeRefused("That comment is not public.")
-        page = target.page.specific
-        if not accepts_likes(page):
-            raise LikeRefused("That page does not take likes.")
+        if not target.is_published or not accepts_likes(target.page.specific):
+            raise LikeRefused()
     elif not accepts_likes(target):
-        raise LikeRefused("That page does not take likes.")
+        raise LikeRefused()
 
 
 def set_like(user, target, wanted):
     """Make `user` like (wanted=True) or unlike `target`; returns the new
-    LikeState. Creating a like that already exists is not an error (the
-    unique constraint turns the race into a no-op); only a like that was
-    really created sends the `liked` signal."""
+    LikeState, or raises LikeRefused when readers cannot like `target` now.
+
+    Creating a like that already exists is not an error (the unique
+    constraint turns the race into a no-op); only a like that was really
+    created sends the `liked` signal."""
+    check_likeable(target)
     if wanted:
-        check_likeable(target)
         try:
             with transaction.atomic():
                 like = Like.objects.create(user=user, **_target_filter(target))

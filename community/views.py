@@ -232,18 +232,19 @@ def report_comment_view(request, pk):
 @require_POST
 @reader_required
 def like_view(request):
-    """Like (liked=1) or unlike (liked=0) a page or comment."""
+    """Like (liked=1) or unlike (liked=0) a page or comment.
+
+    Anything that cannot be liked is the same 404 with the same body, so the
+    endpoint does not tell which page or comment ids exist.
+    """
     back = _safe_next(request)
     try:
-        target = resolve_target(request.POST.get("target"))
-        if isinstance(target, Comment):
-            target = _readable_comment(request, target.pk)
+        target = resolve_target(request.POST.get("target"), request.user)
         state = set_like(request.user, target, request.POST.get("liked") == "1")
     except LikeRefused as refusal:
         if request.htmx:
-            return HttpResponse(str(refusal), status=400)
-        messages.error(request, str(refusal))
-        return redirect(back)
+            return HttpResponse(str(refusal), status=404, content_type="text/plain")
+        raise Http404(str(refusal)) from None
     if request.htmx:
         return render(
             request,

@@ -4,23 +4,50 @@ otherwise query again: the main menu, breadcrumbs and listing filter menus.
 Any publish, unpublish, move, deletion or privacy change bumps the version,
 so cached fragments are never stale for longer than the change takes to
 commit; there is nothing to invalidate by hand.
+
+Time changes content too: a page leaves every listing the moment its expiry
+time passes (see home.privacy), before anything is saved. So each version
+remembers the earliest expiry time among live pages, and the first read
+after that moment starts a new version.
 """
 
 import time
 
 from django.core.cache import cache
+from django.utils import timezone
 
 VERSION_KEY = "pressroom:content-version"
+# (version, the earliest expiry of a live page then, or None): one per version.
+DEADLINE_KEY = "pressroom:content-deadline"
 FRAGMENT_TIMEOUT = 60 * 60
 
 
+def next_expiry():
+    """The earliest expiry time still to come among live pages, or None."""
+    from django.db.models import Min
+    from wagtail.models import Page
+
+    upcoming = Page.objects.filter(live=True, expire_at__gt=timezone.now())
+    return upcoming.aggregate(first=Min("expire_at"))["first"]
+
+
 def content_version():
-    """The current content version (created on first use)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
+    """The current content version (created on first use, renewed once a
+    live page's expiry time has passed)."""
+    for _ in range(3):  # a renewal sees a deadline in the future; 3 bounds races
+        stored = cache.get_many([VERSION_KEY, DEADLINE_KEY])
+        version = stored.get(VERSION_KEY)
+        if version is None:
+            version = time.time_ns()
+            cache.add(VERSION_KEY, version, None)
+            version = cache.get(VERSION_KEY, version)
+        deadline = stored.get(DEADLINE_KEY)
+        if deadline is None or deadline[0] != version:
+            deadline = (version, next_expiry())
+            cache.set(DEADLINE_KEY, deadline, None)
+        if deadline[1] is None or timezone.now() < deadline[1]:
+            return version
+        bump_content_version()
     return version
 
 

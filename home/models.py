@@ -16,6 +16,7 @@ from ai.panels import AITagsPanel
 from home.blocks import BodyBlock, HomePageBodyBlock
 from home.editorial import EDITORS, PUBLISH
 from home.plaintext import Section, stream_sections
+from home.privacy import has_expired
 
 
 def images_with_renditions():
@@ -126,6 +127,13 @@ class BasePage(Page):
             if target is not None and target.path.startswith(self.path):
                 return target.route(request, [])
         return super().route(request, path_components)
+
+    def get_sitemap_urls(self, request=None):
+        """Wagtail's sitemap entries, none once the page's expiry time has
+        passed (before `publish_scheduled` unpublishes it)."""
+        if has_expired(self):
+            return []
+        return super().get_sitemap_urls(request)
 
     def notification_recipients(self):
         """Who is told about this page (comments, likes, publishing, AI tags)."""

@@ -6,10 +6,16 @@ separate query and builds the filter in Python, so each call costs a query.
 private when any view restriction sits on it or on one of its ancestors), so
 listings stay within their query budget and the rule is checked at the moment
 the query runs.
+
+Expiry is checked the same way. Wagtail only unpublishes a page whose
+`expire_at` has passed when `publish_scheduled` next runs (a beat tick, up to
+a minute later); until then the page is still `live`. Every filter here
+treats it as gone from the moment its expiry time passes.
 """
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length, Substr
+from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 
@@ -26,11 +32,30 @@ def restricted_q(path_field="path"):
     )
 
 
+def expired_q(prefix=""):
+    """A Q true for pages whose expiry time has passed, unpublished yet or not.
+
+    `prefix` reaches the page from the queried model, e.g. "page__".
+    """
+    return Q(**{f"{prefix}expire_at__lte": timezone.now()})
+
+
+def has_expired(page):
+    """True when `page`'s expiry time has passed: readers no longer see it."""
+    return page.expire_at is not None and page.expire_at <= timezone.now()
+
+
 def public_pages(queryset):
-    """Only the pages of `queryset` that no view restriction covers."""
-    return queryset.exclude(restricted_q())
+    """Only the pages of `queryset` readers may see now: no view restriction
+    covers them and their expiry time, if any, has not passed."""
+    return queryset.exclude(expired_q()).exclude(restricted_q())
 
 
 def on_public_pages(queryset):
-    """Rows (chunks, vectors, ...) whose `page` is live and not view-restricted."""
-    return queryset.filter(page__live=True).exclude(restricted_q("page__path"))
+    """Rows (chunks, vectors, ...) whose `page` is live, not expired and not
+    view-restricted."""
+    return (
+        queryset.filter(page__live=True)
+        .exclude(expired_q("page__"))
+        .exclude(restricted_q("page__path"))
+    )

@@ -9,6 +9,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from wagtail.signals import page_published, task_rejected, task_submitted, workflow_approved
 
 from ai.signals import tags_suggested
@@ -109,8 +110,19 @@ def on_task_rejected(sender, instance, user=None, **kwargs):
     after_commit(send)
 
 
+def is_live_now(page):
+    """True when readers can reach the page now: it is live and its go-live
+    time, if any, has come."""
+    return bool(page.live) and not (page.go_live_at and page.go_live_at > timezone.now())
+
+
 def on_page_published(sender, instance, **kwargs):
+    # Wagtail sends page_published for a first publish scheduled for later
+    # too (the page stays not live until publish_scheduled runs, which sends
+    # the signal again, live): only that second one means "is live".
     page = instance
+    if not is_live_now(page):
+        return
     after_commit(
         lambda: notify(
             page_recipients(page), "page_published", target=page, data=page_summary(page)

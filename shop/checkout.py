@@ -6,6 +6,9 @@ read from the database. It runs in one transaction that
 
 1. creates the order under the checkout's idempotency key (unique: a second
    submit of the same form waits for the first and then finds its order),
+   bound to the shopper's session: the same key from another session finds
+   nothing and is refused (`CheckoutKeyTaken`), so a key is never a way into
+   someone else's order,
 2. snapshots the lines (title, SKU, unit price),
 3. takes stock for every line with a conditional update
    (`stock_quantity >= quantity`), in product-id order so two checkouts lock
@@ -15,12 +18,13 @@ and rolls back entirely when any product is short: nothing is charged (the
 payment starts only after the commit) and the cart stays as it was.
 """
 
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from shop import order_events
 from shop.cart import products_for_sale
@@ -40,6 +44,15 @@ from shop.shipping import shipping_method
 
 class CheckoutError(Exception):
     """The order cannot be placed; the message says why, for the shopper."""
+
+
+class CheckoutKeyTaken(CheckoutError):
+    """The form's idempotency key already placed an order for another shopper."""
+
+    def __init__(self):
+        super().__init__(
+            "This checkout form was already used. Check the summary, then place the order again."
+        )
 
 
 class InsufficientStock(CheckoutError):
@@ -128,19 +141,54 @@ class PlacedOrder:
     created: bool
 
 
-def order_for_key(idempotency_key):
-    """The order a checkout form already placed, or None."""
-    return Order.objects.filter(idempotency_key=idempotency_key).first()
+OWNER_SESSION_KEY = "shop_checkout_owner"
 
 
-def place_order(*, requested, customer, shipping_code, payment_method, idempotency_key, user=None):
-    """Create the order for `requested` (product id, quantity) pairs, or
-    return the one this idempotency key already created.
+def session_owner(session):
+    """The owner digest for checkouts from this session (see Order.checkout_owner).
 
-    Raises CheckoutError (InsufficientStock for short stock) with a message
-    for the shopper; then nothing was saved.
+    Its secret is made on first use and kept in the session, which a login
+    keeps (Django cycles the key, not the data) and a logout ends. Only the
+    digest is stored with orders.
     """
-    existing = order_for_key(idempotency_key)
+    secret = session.get(OWNER_SESSION_KEY)
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        session[OWNER_SESSION_KEY] = secret
+    return salted_hmac("shop.checkout-owner", secret, algorithm="sha256").hexdigest()
+
+
+def order_for_key(idempotency_key, owner="", user=None):
+    """The order this shopper's checkout form already placed, or None.
+
+    The shopper is `owner` (a `session_owner` digest; "" for callers outside
+    a web session), or the signed-in `user` the order belongs to. Raises
+    CheckoutKeyTaken when the key placed someone else's order.
+    """
+    order = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if order is None or _placed_by(order, owner, user):
+        return order
+    raise CheckoutKeyTaken()
+
+
+def _placed_by(order, owner, user):
+    if constant_time_compare(order.checkout_owner, owner):
+        return True
+    return bool(user is not None and user.is_authenticated and order.user_id == user.pk)
+
+
+def place_order(
+    *, requested, customer, shipping_code, payment_method, idempotency_key, user=None, owner=""
+):
+    """Create the order for `requested` (product id, quantity) pairs, or
+    return the one this idempotency key already created for this shopper
+    (`owner`, `user`: see order_for_key).
+
+    Raises CheckoutError (InsufficientStock for short stock, CheckoutKeyTaken
+    for another shopper's key) with a message for the shopper; then nothing
+    was saved.
+    """
+    existing = order_for_key(idempotency_key, owner, user)
     if existing is not None:
         return PlacedOrder(existing, created=False)
     method = shipping_method(shipping_code)
@@ -158,11 +206,13 @@ def place_order(*, requested, customer, shipping_code, payment_method, idempoten
         raise CheckoutError("Your cart is empty.")
     try:
         with transaction.atomic():
-            order = _create_order(quantities, customer, method, provider, idempotency_key, user)
+            order = _create_order(
+                quantities, customer, method, provider, idempotency_key, user, owner
+            )
     except IntegrityError:
         # The same checkout was submitted twice at once: the other request
         # created the order while this one waited on the key's unique index.
-        existing = order_for_key(idempotency_key)
+        existing = order_for_key(idempotency_key, owner, user)
         if existing is None:
             raise
         return PlacedOrder(existing, created=False)
@@ -171,7 +221,7 @@ def place_order(*, requested, customer, shipping_code, payment_method, idempoten
     return PlacedOrder(order, created=True)
 
 
-def _create_order(quantities, customer, method, provider, idempotency_key, user):
+def _create_order(quantities, customer, method, provider, idempotency_key, user, owner):
     products = products_for_sale().in_bulk(list(quantities))
     gone = [pk for pk in quantities if pk not in products]
     if gone:
@@ -207,6 +257,7 @@ def _create_order(quantities, customer, method, provider, idempotency_key, user)
         currency=settings.SHOP_CURRENCY,
         payment_method=provider.key,
         idempotency_key=idempotency_key,
+        checkout_owner=owner,
         created_at=now,
     )
     order.number = Order.number_for(order.pk, now)

@@ -489,6 +489,10 @@ class Order(models.Model):
     )
     # One per checkout form: a double submit or a retry finds the same order.
     idempotency_key = models.UUIDField(unique=True, editable=False)
+    # Who may find the order by that key: a digest of a secret kept in the
+    # shopper's session (shop.checkout.session_owner), so the key alone is not
+    # a credential. Empty for orders placed outside a web session.
+    checkout_owner = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,7 +20,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from home.listing import paginate
 from shop.cart import Cart, CartError, products_for_sale
-from shop.checkout import CheckoutError, CustomerDetails, build_quote, order_for_key, place_order
+from shop.checkout import (
+    CheckoutError,
+    CheckoutKeyTaken,
+    CustomerDetails,
+    build_quote,
+    order_for_key,
+    place_order,
+    session_owner,
+)
 from shop.forms import CartLineForm, CheckoutForm
 from shop.models import Order, OrderStatus
 from shop.order_links import order_from_token, order_link
@@ -175,15 +183,22 @@ def checkout(request):
             messages.info(request, "Your cart is empty: add something before checking out.")
             return redirect("shop:cart")
         form = CheckoutForm(initial=initial_details(request.user))
+        # Made now, so two submits of this form at once share the session's owner.
+        session_owner(request.session)
         return render_checkout(request, form, contents)
 
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         return render_checkout(request, form, cart.contents(), status=400)
     data = form.cleaned_data
+    owner = session_owner(request.session)
     # A second submit of a form that already placed its order (double click,
-    # retry after a timeout) goes to that order, whatever the cart holds now.
-    existing = order_for_key(data["idempotency_key"])
+    # retry after a timeout) goes to that order, whatever the cart holds now;
+    # from another session the key finds nothing of the order.
+    try:
+        existing = order_for_key(data["idempotency_key"], owner, request.user)
+    except CheckoutKeyTaken as error:
+        return render_checkout(request, with_new_key(form), cart.contents(), str(error), 409)
     if existing is not None:
         return start_payment(request, cart, form, existing, created=False)
     contents = cart.contents()
@@ -211,7 +226,10 @@ def checkout(request):
             payment_method=data["payment_method"],
             idempotency_key=data["idempotency_key"],
             user=request.user,
+            owner=owner,
         )
+    except CheckoutKeyTaken as error:  # the other session's submit won the race
+        return render_checkout(request, with_new_key(form), cart.contents(), str(error), 409)
     except CheckoutError as error:
         return render_checkout(request, form, cart.contents(), str(error), status=409)
     return start_payment(request, cart, form, placed.order, created=placed.created)

@@ -114,8 +114,9 @@ def test_anonymous_readers_are_sent_to_log_in(client):
 
 
 def test_unknown_targets_are_refused(client):
+    # 404 like every other target that cannot be liked (see test_like_enumeration).
     client.force_login(reader())
     for target in ("page:999999", "comment:abc", "user:1", ""):
         response = client.post(reverse("community_like"), {"target": target, "liked": "1"}, **HTMX)
-        assert response.status_code == 400
+        assert response.status_code == 404
     assert not Like.objects.exists()
