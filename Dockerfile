@@ -17,4 +17,6 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.dev python manage.py collectstatic --
 
 USER pressroom
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "--websocket-max-message-size", "65536", "config.asgi:application"]
+# No --proxy-headers: Daphne would believe X-Forwarded-For from any client.
+# The client address comes from TRUSTED_PROXIES only (config/proxy.py).
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket-max-message-size", "65536", "config.asgi:application"]

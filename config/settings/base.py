@@ -593,6 +593,22 @@ if AWS_STORAGE_BUCKET_NAME:
     if media_origin:
         CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(media_origin)
 
+# Client address and search limit (issue 12) -------------------------------
+
+# Addresses or CIDR networks of the reverse proxies in front of Daphne. Only
+# a request whose direct peer is one of them has its client address and
+# scheme taken from X-Forwarded-For / X-Forwarded-Proto (config/proxy.py);
+# empty: nobody is trusted and REMOTE_ADDR is the socket's peer.
+TRUSTED_PROXIES = env.ip_networks("TRUSTED_PROXIES", [])
+# Every rate limit counts that resolved address and never reads the headers
+# itself: axes would otherwise use django-ipware when installed, allauth its
+# own X-Forwarded-For parsing.
+AXES_CLIENT_IP_CALLABLE = "config.proxy.request_client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+# Searches per minute from one address (each embeds the query).
+SEARCH_RATE_LIMIT = env.int("SEARCH_RATE_LIMIT", 30, minimum=1)
+
 # Logging ------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()
