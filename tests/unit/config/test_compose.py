@@ -138,3 +138,12 @@ def test_the_proxy_forwards_address_scheme_and_websocket_upgrades():
     assert "proxy_set_header Connection $connection_upgrade;" in NGINX_CONF
     assert "proxy_set_header Host $http_host;" in NGINX_CONF
     assert "http://web:8000" in NGINX_CONF
+
+
+def test_daphne_lets_consumers_answer_oversized_frames():
+    words = command_words(SERVICES["web"])
+    size = int(words[words.index("--websocket-max-message-size") + 1])
+    from django.conf import settings
+
+    assert size > settings.WEBSOCKET_MAX_FRAME_BYTES
+    assert f'"--websocket-max-message-size", "{size}"' in (ROOT / "Dockerfile").read_text()
