@@ -8,10 +8,15 @@ decoded, and frames nested deeper than MAX_JSON_DEPTH `frame_too_deep`
 close the socket with 1011). Frames beyond Daphne's own
 --websocket-max-message-size never reach a consumer: Daphne (autobahn)
 drops the connection without a close frame, which clients report as 1006.
+
+The sockets of a signed-in user join their session's and account's groups
+(home/socket_sessions.py) and close when that sign-in ends.
 """
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+
+from home.socket_sessions import SIGNED_OUT_CLOSE_CODE, signed_in_groups
 
 # No frame of ours nests more than a few levels; this leaves room to grow.
 MAX_JSON_DEPTH = 20
@@ -59,7 +64,16 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
     `{"type": "error", "code", "message"}` frames.
     """
 
+    signed_out = False
+
+    async def websocket_connect(self, message):
+        # Joined before connect() runs, and left by Channels on disconnect.
+        self.groups = [*self.groups, *signed_in_groups(self.scope)]
+        await super().websocket_connect(message)
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if self.signed_out:
+            return  # closing: nothing more is acted on for this sign-in
         try:
             content = await self.decode_frame(text_data)
             await self.handle_frame(content)
@@ -94,3 +108,10 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_error(self, code, message, **extra):
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    # Channel-layer events ---------------------------------------------------
+
+    async def session_ended(self, event):
+        """The session logged out, or the account's password or status changed."""
+        self.signed_out = True
+        await self.close(code=SIGNED_OUT_CLOSE_CODE)
