@@ -17,4 +17,8 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.dev python manage.py collectstatic --
 
 USER pressroom
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "--websocket-max-message-size", "65536", "config.asgi:application"]
+# No --proxy-headers: Daphne would believe X-Forwarded-For from any client.
+# The client address comes from TRUSTED_PROXIES only (config/proxy.py).
+# Frames up to 1 MiB reach the consumers, which answer those over
+# WEBSOCKET_MAX_FRAME_BYTES with an error frame; larger ones drop the connection.
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket-max-message-size", "1048576", "config.asgi:application"]

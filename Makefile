@@ -35,7 +35,7 @@ run: install
 	@echo "  Wagtail admin:           http://$(HOST):$(PORT)/admin/"
 	@echo "  Log in as admin / pressroom (also editor, author, moderator, shopmanager, reader)"
 	@echo ""
-	@exec $(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 65536 config.asgi:application
+	@exec $(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 1048576 config.asgi:application
 
 lint: install-dev
 	$(BIN)/ruff check .

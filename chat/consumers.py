@@ -26,6 +26,7 @@ from chat import conversations
 from chat.prompting import build_prompt
 from chat.retrieval import retrieve, source_items, visible_page
 from chat.throttle import check_rate
+from config.proxy import rate_limit_address, scope_client_ip
 from home.websocket import ClientError, JsonFrameConsumer
 
 logger = logging.getLogger(__name__)
@@ -110,8 +111,9 @@ class AssistantConsumer(JsonFrameConsumer):
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
             keys.append(f"assistant:user:{user.pk}")
-        client = self.scope.get("client") or ("unknown", 0)
-        keys.append(f"assistant:ip:{client[0]}")
+        # The scope's client was resolved by config.proxy: a trusted proxy's
+        # X-Forwarded-For, else the socket's peer.
+        keys.append(f"assistant:ip:{rate_limit_address(scope_client_ip(self.scope))}")
         return keys
 
     async def cancel_answer(self):

@@ -1,7 +1,9 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
 The Django application is built first so that apps are loaded before any
-consumer module imports models.
+consumer module imports models. TrustedProxyMiddleware wraps both protocols,
+so the client address and scheme every view, consumer and rate limit sees
+come from a proxy only when TRUSTED_PROXIES names it.
 """
 
 import os
@@ -13,19 +15,20 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from ai.embeddings import warm_up_in_background  # noqa: E402
+from config.proxy import TrustedProxyMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from config.websocket_origin import SiteOriginValidator  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+application = TrustedProxyMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        }
+    )
 )
 
 if settings.EMBEDDING_WARM_UP:

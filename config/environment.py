@@ -6,6 +6,7 @@ django-environ parses the values; this wrapper turns its assorted exceptions
 typo in a deployment stops start-up with a message an operator can act on.
 """
 
+import ipaddress
 from decimal import Decimal, InvalidOperation
 from urllib.parse import unquote, urlsplit
 
@@ -93,6 +94,19 @@ class Environment:
         """A comma-separated list of strings, blanks dropped."""
         value = self._read(self._env.list, var, default)
         return [item.strip() for item in value if item.strip()]
+
+    def ip_networks(self, var, default=NOT_SET):
+        """A comma-separated list of IP addresses or CIDR networks, IPv4 or IPv6
+        (``10.0.0.5,172.16.0.0/12,::1``), each checked."""
+        values = self.list(var, default)
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError as exc:
+                raise ImproperlyConfigured(
+                    f"{var}: {value!r} is not an IP address or CIDR network"
+                ) from exc
+        return values
 
     def database(self, var, default):
         """A Django DATABASES entry from a URL such as postgres://user:pw@host/db."""

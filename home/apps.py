@@ -36,6 +36,11 @@ class HomeConfig(AppConfig):
         post_delete.connect(bump_on_page_change, weak=False, dispatch_uid="home.cv.delete")
 
         post_migrate.connect(editorial.setup_after_migrate, dispatch_uid="home.editorial.setup")
+
+        # Logout, a new password or a deactivated account closes open sockets.
+        from home import socket_sessions
+
+        socket_sessions.connect_receivers()
         for model in editorial.section_page_models():
             post_save.connect(
                 editorial.configure_new_section,

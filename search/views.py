@@ -2,10 +2,13 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from wagtail.contrib.search_promotions.models import Query
 
+from chat.throttle import check_rate
+from config.proxy import rate_limit_address, request_client_ip
 from search.hybrid import TYPE_FILTERS, hybrid_search
 
 RESULTS_PER_PAGE = 10
@@ -18,6 +21,19 @@ def search(request):
     type_key = request.GET.get("type", "")
     if type_key not in TYPE_FILTERS:
         type_key = ""
+    context = {
+        "search_query": query,
+        "type_filters": [(key, label) for key, (label, _) in TYPE_FILTERS.items()],
+        "current_type": type_key,
+    }
+    # Every search embeds its query: limit them per address (the empty form is free).
+    retry_after = query and search_retry_after(request)
+    if retry_after:
+        response = TemplateResponse(
+            request, "search/search.html", {**context, "retry_after": retry_after}, status=429
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
     results = []
     if query:
         results = hybrid_search(query, type_key)
@@ -29,11 +45,16 @@ def search(request):
         request,
         "search/search.html",
         {
-            "search_query": query,
+            **context,
             "search_results": page,
             "paginator": paginator,
             "pagination_prefix": urlencode(params) + "&",
-            "type_filters": [(key, label) for key, (label, _) in TYPE_FILTERS.items()],
-            "current_type": type_key,
         },
     )
+
+
+def search_retry_after(request):
+    """Count one search from the client's address; the seconds to wait when
+    that goes past SEARCH_RATE_LIMIT a minute, else None."""
+    address = rate_limit_address(request_client_ip(request) or "unknown")
+    return check_rate([f"search:ip:{address}"], settings.SEARCH_RATE_LIMIT)

@@ -173,9 +173,10 @@ class Daphne:
                 "127.0.0.1",
                 "-p",
                 str(self.port),
-                # As in production: WebSocket messages over 64 KiB close the socket.
+                # As in production: a WebSocket message over 1 MiB drops the
+                # connection; consumers refuse frames over 64 KiB themselves.
                 "--websocket-max-message-size",
-                "65536",
+                "1048576",
                 "config.asgi:application",
             ],
             env=service_env(extra_env),

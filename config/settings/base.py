@@ -609,6 +609,27 @@ if AWS_STORAGE_BUCKET_NAME:
     if media_origin:
         CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(media_origin)
 
+# Client address, WebSocket frames, search limit (issue 12) ----------------
+
+# Addresses or CIDR networks of the reverse proxies in front of Daphne. Only
+# a request whose direct peer is one of them has its client address and
+# scheme taken from X-Forwarded-For / X-Forwarded-Proto (config/proxy.py);
+# empty: nobody is trusted and REMOTE_ADDR is the socket's peer.
+TRUSTED_PROXIES = env.ip_networks("TRUSTED_PROXIES", [])
+# Every rate limit counts that resolved address and never reads the headers
+# itself: axes would otherwise use django-ipware when installed, allauth its
+# own X-Forwarded-For parsing.
+AXES_CLIENT_IP_CALLABLE = "config.proxy.request_client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
+# Text frames larger than this are answered with a `frame_too_large` error
+# frame; Daphne's --websocket-max-message-size (1 MiB in the Makefile, the
+# Dockerfile and compose) must stay above it, as past that Daphne drops the
+# connection (no close frame: clients see 1006) before any consumer sees it.
+WEBSOCKET_MAX_FRAME_BYTES = env.int("WEBSOCKET_MAX_FRAME_BYTES", 64 * 1024, minimum=1024)
+# Searches per minute from one address (each embeds the query).
+SEARCH_RATE_LIMIT = env.int("SEARCH_RATE_LIMIT", 30, minimum=1)
+
 # Logging ------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()

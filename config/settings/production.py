@@ -21,8 +21,10 @@ if DEBUG:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
-# HTTPS: the proxy in front terminates TLS and sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: the proxy in front terminates TLS and sets X-Forwarded-Proto, which
+# is believed only from TRUSTED_PROXIES (config/proxy.py sets the request's
+# scheme), so there is deliberately no SECURE_PROXY_SSL_HEADER: Django would
+# read that header from any client.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -116,13 +116,25 @@ def test_stop_through_daphne_closes_the_upstream_stream(groq_daphne, llm_server,
     assert closed is not None and not closed["completed"]
 
 
-def test_oversized_messages_are_refused_by_daphne(groq_daphne):
+def test_oversized_and_deep_frames_get_error_frames_then_daphne_closes_past_1_mib(groq_daphne):
     from websockets.exceptions import ConnectionClosed
 
     with connect(
-        f"{groq_daphne.ws_url}/ws/assistant/", additional_headers={"Origin": groq_daphne.url}
+        f"{groq_daphne.ws_url}/ws/assistant/",
+        additional_headers={"Origin": groq_daphne.url},
+        max_size=None,
     ) as socket:
+        # Over the consumers' 64 KiB: an error frame, and the socket stays open.
         socket.send(json.dumps({"type": "ask", "question": "x" * 70_000}))
-        # Daphne drops a connection whose message exceeds 64 KiB (1009).
+        error = json.loads(socket.recv(timeout=10))
+        assert (error["type"], error["code"]) == ("error", "frame_too_large")
+        # 4 KB of nesting used to close the socket with 1011 and a traceback.
+        socket.send("[" * 2048 + "]" * 2048)
+        assert json.loads(socket.recv(timeout=10))["code"] == "frame_too_deep"
+        socket.send(json.dumps({"type": "nope"}))
+        assert json.loads(socket.recv(timeout=10))["code"] == "unknown_type"
+        # Past Daphne's --websocket-max-message-size (1 MiB) the server drops the
+        # connection (autobahn fails it without a close frame: 1006 here).
+        socket.send("x" * (1024 * 1024 + 1))
         with pytest.raises(ConnectionClosed):
             socket.recv(timeout=10)

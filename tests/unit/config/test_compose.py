@@ -2,6 +2,7 @@
 parsing: every service is present and healthy-checked, and every command
 points at code that exists in this repository."""
 
+import ipaddress
 import re
 import shlex
 from importlib import import_module
@@ -91,3 +92,58 @@ def test_env_example_defines_every_interpolated_variable():
     defined = set(re.findall(r"^(\w+)=", example, flags=re.M))
     assert needed <= defined, needed - defined
     assert "DJANGO_SECRET_KEY" in defined
+
+
+# The client address: a proxy in front, and Daphne trusting only it --------------
+
+APP_SERVICES = [name for name, service in SERVICES.items() if service.get("build") == "."]
+NGINX_CONF = (ROOT / "deploy" / "nginx.conf").read_text()
+
+
+def test_no_app_service_lets_clients_choose_their_address():
+    assert APP_SERVICES
+    for name in APP_SERVICES:
+        assert "--proxy-headers" not in command_words(SERVICES[name]), name
+    assert "--proxy-headers" not in (ROOT / "Dockerfile").read_text().split("CMD", 1)[1]
+
+
+def test_only_the_proxy_is_published():
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    public = {
+        name
+        for name in published
+        for port in SERVICES[name]["ports"]
+        if not str(port).startswith("127.0.0.1:")
+    }
+    assert public == {"proxy"}
+    assert "ports" not in SERVICES["web"]
+
+
+def test_daphne_trusts_exactly_the_proxys_fixed_address():
+    proxy_address = SERVICES["proxy"]["networks"]["default"]["ipv4_address"]
+    subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(proxy_address) in ipaddress.ip_network(subnet)
+    assert SERVICES["web"]["environment"]["TRUSTED_PROXIES"] == proxy_address
+
+
+def test_the_proxy_forwards_address_scheme_and_websocket_upgrades():
+    volume = SERVICES["proxy"]["volumes"][0]
+    assert volume.startswith("./deploy/nginx.conf:")
+    assert SERVICES["proxy"]["image"].startswith("nginx:")
+    assert SERVICES["proxy"]["healthcheck"]["test"]
+    # The edge proxy overwrites, never extends, what the client sent.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in NGINX_CONF
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in NGINX_CONF
+    assert "proxy_set_header Upgrade $http_upgrade;" in NGINX_CONF
+    assert "proxy_set_header Connection $connection_upgrade;" in NGINX_CONF
+    assert "proxy_set_header Host $http_host;" in NGINX_CONF
+    assert "http://web:8000" in NGINX_CONF
+
+
+def test_daphne_lets_consumers_answer_oversized_frames():
+    words = command_words(SERVICES["web"])
+    size = int(words[words.index("--websocket-max-message-size") + 1])
+    from django.conf import settings
+
+    assert size > settings.WEBSOCKET_MAX_FRAME_BYTES
+    assert f'"--websocket-max-message-size", "{size}"' in (ROOT / "Dockerfile").read_text()

@@ -11,7 +11,12 @@ from config.asgi import application
 from notifications.models import Notification
 from notifications.services import notify
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+# Serialized: a plain transactional flush re-runs post_migrate (the editorial
+# groups), which breaks the serialized restore of other socket tests.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.asyncio,
+]
 
 
 @sync_to_async

@@ -128,7 +128,7 @@ def test_editors_see_the_count_in_the_wagtail_admin_menu(client):
     assert "js/notifications" in html
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.asyncio
 async def test_marking_read_in_one_tab_updates_the_others():
     reader = await sync_to_async(UserFactory)(username="two-tabs")
@@ -141,7 +141,11 @@ async def test_marking_read_in_one_tab_updates_the_others():
         tab = WebsocketCommunicator(
             application,
             "/ws/notifications/",
-            headers=[(b"origin", b"http://testserver"), (b"cookie", cookie)],
+            headers=[
+                (b"origin", b"http://testserver"),
+                (b"host", b"testserver"),
+                (b"cookie", cookie),
+            ],
         )
         assert (await tab.connect())[0]
         assert await tab.receive_json_from() == {"type": "unread_count", "count": 1}
