@@ -21,6 +21,10 @@ class NotificationConsumer(JsonFrameConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accept first: a close before the handshake completes reaches the
+            # browser as 1006, and only a real 4401 tells the shared socket
+            # client (static/js/socket.js) to stop reconnecting.
+            await self.accept()
             await self.close(code=4401)
             return
         self.user = user

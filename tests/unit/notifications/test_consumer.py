@@ -40,9 +40,12 @@ async def connect(user=None, origin=b"http://testserver"):
     return communicator, connected, code
 
 
-async def test_anonymous_connections_are_refused():
+async def test_anonymous_connections_are_closed_with_4401():
+    # Accepted, then closed with 4401, so the browser sees the code (a close
+    # before accepting reaches it as 1006) and stops reconnecting.
     communicator, connected, _ = await connect()
-    assert not connected
+    assert connected
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
     await communicator.disconnect()
 
 
