@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from notifications.services import notify
@@ -38,10 +38,19 @@ def test_notification_sent_from_this_process_reaches_the_daphne_socket(live_db, 
     assert frame["unread_count"] == 1
 
 
-def test_daphne_refuses_anonymous_and_cross_origin_sockets(live_db, daphne):
-    with pytest.raises(InvalidStatus) as anonymous:
-        connect(f"{daphne.ws_url}/ws/notifications/", additional_headers={"Origin": daphne.url})
-    assert anonymous.value.response.status_code == 403
+def test_daphne_closes_anonymous_and_refuses_cross_origin_sockets(live_db, daphne):
+    # Anonymous: accepted, then closed with 4401 so the browser learns why
+    # and stops reconnecting; nothing is ever sent.
+    with (
+        connect(
+            f"{daphne.ws_url}/ws/notifications/",
+            additional_headers={"Origin": daphne.url},
+            open_timeout=10,
+        ) as socket,
+        pytest.raises(ConnectionClosed),
+    ):
+        socket.recv(timeout=10)
+    assert socket.close_code == 4401
 
     _, cookie = login_cookie(f"ws-{uuid.uuid4().hex[:8]}")
     with pytest.raises(InvalidStatus) as foreign:
