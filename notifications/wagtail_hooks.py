@@ -35,7 +35,10 @@ def show_unread_count(request, menu_items):
 
 @hooks.register("insert_global_admin_js")
 def notifications_admin_script():
+    # The shared socket client first: deferred scripts run in document order.
     return format_html(
+        '<script src="{}" defer></script>'
         '<script src="{}" defer data-notifications-socket="/ws/notifications/"></script>',
+        static("js/socket.js"),
         static("js/notifications.js"),
     )

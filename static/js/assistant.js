@@ -1,10 +1,9 @@
 // The assistant panel: ask a question, watch the answer stream in over a
-// WebSocket, follow citations to the exact section. Plain JS, no build step.
-// Model output is only ever inserted as text (never as HTML).
+// WebSocket (static/js/socket.js), follow citations to the exact section.
+// Plain JS, no build step. Model output is only ever inserted as text (never
+// as HTML).
 (function () {
   "use strict";
-
-  const MAX_BACKOFF = 30000;
 
   function safeHref(url, anchor) {
     try {
@@ -74,11 +73,9 @@
     this.conversationId = null;
     this.current = null;
     this.pending = null;
-    this.backoff = 1000;
-    this.socket = null;
     this.form.hidden = false;
     this.bind();
-    this.connect();
+    this.socket = this.connect();
   }
 
   Assistant.prototype.setStatus = function (text) {
@@ -86,26 +83,22 @@
   };
 
   Assistant.prototype.connect = function () {
-    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    const socket = new WebSocket(scheme + window.location.host + this.panel.dataset.socketPath);
     const self = this;
-    this.socket = socket;
-    socket.addEventListener("open", function () {
-      self.backoff = 1000;
-      self.setStatus("");
-    });
-    socket.addEventListener("message", function (event) {
-      self.onFrame(JSON.parse(event.data));
-    });
-    socket.addEventListener("close", function () {
-      if (self.current) {
-        self.finish("The connection dropped; the answer may be incomplete.");
-      }
-      self.setStatus("Reconnecting…");
-      window.setTimeout(function () {
-        self.connect();
-      }, self.backoff);
-      self.backoff = Math.min(self.backoff * 2, MAX_BACKOFF);
+    return window.Pressroom.openSocket(this.panel.dataset.socketPath, {
+      onOpen: function () {
+        self.setStatus("");
+      },
+      onFrame: function (frame) {
+        self.onFrame(frame);
+      },
+      onClose: function (event, info) {
+        if (self.current) {
+          self.finish("The connection dropped; the answer may be incomplete.");
+        }
+        if (info.reconnecting) {
+          self.setStatus("Reconnecting…");
+        }
+      },
     });
   };
 
@@ -140,7 +133,7 @@
       this.stop();
       return;
     }
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) {
+    if (!this.socket.isOpen()) {
       this.setStatus("Not connected yet; try again in a moment.");
       return;
     }
@@ -152,15 +145,15 @@
       frame.conversation_id = this.conversationId;
     }
     this.startEntry(question);
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(frame);
     if (!queued) {
       this.input.value = "";
     }
   };
 
   Assistant.prototype.stop = function () {
-    if (this.current && this.socket && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify({ type: "stop" }));
+    if (this.current) {
+      this.socket.send({ type: "stop" });
     }
   };
 

@@ -1,10 +1,10 @@
-// The notification bell: the unread count stays live over a WebSocket, on the
-// site and in the Wagtail admin. The server sends the count on connect, so a
-// reconnect (with exponential backoff) is also a refetch.
+// The notification bell: the unread count stays live over a WebSocket
+// (static/js/socket.js), on the site and in the Wagtail admin. The server sends
+// the count on connect, so a reconnect is also a refetch. A 4401 close (signed
+// out) ends the reconnecting.
 (function () {
   "use strict";
 
-  const MAX_BACKOFF = 30000;
   const bell = document.querySelector("[data-notifications]");
   const adminScript = document.querySelector("script[data-notifications-socket]");
   const socketPath = bell
@@ -41,15 +41,8 @@
     }
   }
 
-  let backoff = 1000;
-  function connect() {
-    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    const socket = new WebSocket(scheme + window.location.host + socketPath);
-    socket.addEventListener("open", function () {
-      backoff = 1000;
-    });
-    socket.addEventListener("message", function (event) {
-      const frame = JSON.parse(event.data);
+  window.Pressroom.openSocket(socketPath, {
+    onFrame: function (frame) {
       if (frame.type === "unread_count") {
         showCount(frame.count);
         refreshPanel();
@@ -57,14 +50,6 @@
         showCount(frame.unread_count);
         refreshPanel();
       }
-    });
-    socket.addEventListener("close", function (event) {
-      if (event.code === 4401) {
-        return; // signed out: nothing to listen for
-      }
-      window.setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF);
-    });
-  }
-  connect();
+    },
+  });
 })();

@@ -1,11 +1,10 @@
 // A chat room: live messages, deletions and the presence count over a
-// WebSocket, on top of the history the server rendered. Plain JS, no build
+// WebSocket (static/js/socket.js), on top of the history the server rendered;
+// the server sends the history again on every (re)connect. Plain JS, no build
 // step. Message text is only ever inserted as text (never as HTML).
 (function () {
   "use strict";
 
-  const FIRST_BACKOFF = 1000;
-  const MAX_BACKOFF = 30000;
   const MAX_SHOWN = 200; // older messages leave the page past this many
   const NEAR_BOTTOM = 80; // px: follow new messages only if already at the end
   const IN_FLIGHT_TIMEOUT = 10000;
@@ -51,17 +50,14 @@
     this.deleteUrl = element.dataset.deleteUrl || "";
     const token = element.querySelector("[name=csrfmiddlewaretoken]");
     this.csrfToken = token ? token.value : "";
-    this.socket = null;
-    this.backoff = FIRST_BACKOFF;
     this.inFlight = null;
     this.inFlightTimer = null;
-    this.stopped = false;
     this.log.querySelectorAll("time[datetime]").forEach(function (time) {
       time.textContent = timeLabel(time.getAttribute("datetime"));
     });
     this.scrollToEnd();
     this.bind();
-    this.connect();
+    this.socket = this.connect();
   }
 
   Room.prototype.setStatus = function (text) {
@@ -69,52 +65,33 @@
   };
 
   Room.prototype.isOpen = function () {
-    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+    return this.socket.isOpen();
   };
 
   Room.prototype.connect = function () {
-    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    const socket = new WebSocket(scheme + window.location.host + this.element.dataset.socketPath);
     const self = this;
-    let opened = false;
-    this.socket = socket;
-    socket.addEventListener("open", function () {
-      opened = true;
-      self.backoff = FIRST_BACKOFF;
-      self.setStatus("");
+    return window.Pressroom.openSocket(this.element.dataset.socketPath, {
+      onOpen: function () {
+        self.setStatus("");
+      },
+      onFrame: function (frame) {
+        self.onFrame(frame);
+      },
+      onClose: function (event, info) {
+        if (info.refused) {
+          self.setStatus("Disconnected. Reload the page to rejoin.");
+          return;
+        }
+        if (!info.reconnecting) {
+          return; // closed on purpose, or the page was left
+        }
+        if (!info.opened) {
+          // Refused at the handshake: is the room still open?
+          self.checkRoomStillOpen();
+        }
+        self.setStatus("Connection lost. Reconnecting…");
+      },
     });
-    socket.addEventListener("message", function (event) {
-      let frame;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (error) {
-        return;
-      }
-      self.onFrame(frame);
-    });
-    socket.addEventListener("close", function () {
-      if (self.socket !== socket || self.stopped) {
-        return;
-      }
-      if (!opened) {
-        // Refused at the handshake: is the room still open?
-        self.checkRoomStillOpen();
-      }
-      self.reconnectLater();
-    });
-  };
-
-  Room.prototype.reconnectLater = function () {
-    const self = this;
-    // Jitter spreads the reconnects of many readers after a server restart.
-    const delay = this.backoff * (0.75 + Math.random() * 0.5);
-    this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF);
-    this.setStatus("Connection lost. Reconnecting…");
-    window.setTimeout(function () {
-      if (!self.stopped) {
-        self.connect();
-      }
-    }, delay);
   };
 
   Room.prototype.checkRoomStillOpen = function () {
@@ -122,7 +99,7 @@
     fetch(window.location.pathname, { method: "HEAD", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 404) {
-          self.stopped = true;
+          self.socket.close();
           self.setStatus("This room has closed.");
           if (self.form) {
             self.form.hidden = true;
@@ -163,7 +140,7 @@
       if (self.isOpen()) {
         event.preventDefault();
         const item = form.closest("[data-message-id]");
-        self.socket.send(JSON.stringify({ type: "delete", id: Number(item.dataset.messageId) }));
+        self.socket.send({ type: "delete", id: Number(item.dataset.messageId) });
       }
     });
   };
@@ -183,7 +160,7 @@
       this.setStatus("Sending…");
       return;
     }
-    this.socket.send(JSON.stringify({ type: "message", text: text }));
+    this.socket.send({ type: "message", text: text });
     this.inFlight = text;
     this.input.value = "";
     this.setStatus("");

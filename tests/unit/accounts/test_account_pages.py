@@ -20,7 +20,8 @@ def assert_site_page(response, heading):
     assert response.status_code == 200, (response.status_code, response.get("Location"))
     html = response.content.decode()
     assert 'class="site-header"' in html
-    assert "/static/css/main.css" in html
+    assert "/static/css/base.css" in html
+    assert "/static/css/accounts.css" in html
     assert "template-account" in html
     assert heading in html, heading
     # Strict CSP: scripts only from files (JSON data blocks are not code).
