@@ -17,7 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import urlize
 
 from accounts.login_identity import login_identity
-from home.tasks import send_email
+from core.tasks import send_email
 
 USERNAME_FALLBACK = "reader"
 

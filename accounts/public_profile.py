@@ -6,8 +6,8 @@ from wagtail.models import Page
 
 from blog.models import ArticlePage, Author, PostPage
 from community.models import Comment
-from home.listing import prefetch_for_listing
-from home.privacy import public_pages
+from core.listing import prefetch_for_listing
+from core.privacy import public_pages
 
 COMMENTS_PER_PAGE = 20
 PAGES_SHOWN = 12

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.profiles import public_name
-from home.mail import queue_email
+from core.mail import queue_email
 
 
 def send_welcome_email(sender, request, user, **kwargs):

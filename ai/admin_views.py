@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from ai.models import AITag
-from home.content_cache import bump_content_version
+from core.content_cache import bump_content_version
 
 DECISIONS = {"accept": AITag.Status.ACCEPTED, "reject": AITag.Status.REJECTED}
 

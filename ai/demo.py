@@ -7,7 +7,7 @@ from wagtail.models import Page
 
 from ai.models import AITag, PageVector
 from ai.tagging import tag_page
-from home.privacy import public_pages
+from core.privacy import public_pages
 
 
 def finish(stdout):

@@ -20,7 +20,7 @@ from ai.chunking import Chunker
 from ai.embeddings import get_embedder
 from ai.indexable import index_sections
 from ai.models import Chunk, IndexVersion, PageVector
-from home.privacy import public_pages
+from core.privacy import public_pages
 
 logger = logging.getLogger(__name__)
 

@@ -82,7 +82,7 @@ class IndexVersion(models.Model):
         Cached page fragments that show AI results (related content) are
         keyed by the site's content version, so it moves on as well.
         """
-        from home.content_cache import bump_content_version
+        from core.content_cache import bump_content_version
 
         updated = cls.objects.filter(pk=1).update(counter=F("counter") + 1)
         if not updated:

@@ -13,7 +13,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from ai import tasks
 from ai.models import IndexVersion
-from home.switches import ThreadSwitch
+from core.switches import ThreadSwitch
 
 _queueing = ThreadSwitch()
 

@@ -6,7 +6,7 @@ from wagtail.models import Page, get_page_models
 
 from ai import vector_store
 from ai.models import PageVector
-from home.listing import prefetch_for_listing
+from core.listing import prefetch_for_listing
 
 
 def related_scope():

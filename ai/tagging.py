@@ -39,7 +39,7 @@ from ai.indexable import index_sections
 from ai.llm import LLMError, LLMNotSupported, get_llm
 from ai.models import AITag
 from ai.signals import tags_suggested
-from home.content_cache import bump_content_version
+from core.content_cache import bump_content_version
 
 logger = logging.getLogger(__name__)
 

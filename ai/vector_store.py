@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from ai.models import IndexVersion
-from home.privacy import on_public_pages
+from core.privacy import on_public_pages
 
 PG_EF_SEARCH = 100
 

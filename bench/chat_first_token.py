@@ -38,7 +38,7 @@ def main():
         from ai.embeddings import get_embedder
         from ai.llm import Passage
         from ai.models import Chunk
-        from chat.prompting import build_prompt
+        from chat.assistant.prompting import build_prompt
 
         page_ids, content_type_id = bench_pages()
         rng = np.random.default_rng(7)

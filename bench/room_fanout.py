@@ -81,7 +81,7 @@ def poster_session():
         get_user_model,
     )
 
-    from chat.models import Room
+    from chat.rooms.models import Room
 
     room = Room.objects.create(name="Bench room", slug="bench-room")
     user = get_user_model().objects.create_user("bench-poster", "bench@example.com")

@@ -18,8 +18,8 @@ from wagtail.search import index
 from ai.tagging import tagged_with, tags_in_use
 from blog.blocks import EditorialBodyBlock
 from blog.feeds import SectionFeed
-from home.editorial import AUTHORS, EDITORS, PUBLISH, WRITE
-from home.listing import (
+from core.editorial import AUTHORS, EDITORS, PUBLISH, WRITE
+from core.listing import (
     SortOption,
     chosen_sort,
     clean_filter,
@@ -27,9 +27,9 @@ from home.listing import (
     paginate,
     query_string_without_page,
 )
+from core.plaintext import reading_time_minutes, stream_text
+from core.privacy import public_pages
 from home.models import BasePage, images_with_renditions
-from home.plaintext import reading_time_minutes, stream_text
-from home.privacy import public_pages
 
 # Snippets -------------------------------------------------------------------
 

@@ -3,8 +3,8 @@ switched on, and live, public articles."""
 
 from wagtail.models import Page
 
-from home.content_cache import cached
-from home.privacy import public_pages
+from core.content_cache import cached
+from core.privacy import public_pages
 
 # Page types readers may comment on and like. A type with a
 # `comments_enabled` field follows that switch; the others always accept.

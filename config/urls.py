@@ -5,8 +5,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home import health, page_passwords
-from home.views import robots_txt, serve_local_media
+from core import health, page_passwords
+from core.media import serve_local_media
+from home.views import robots_txt
 from search import views as search_views
 
 urlpatterns = [
@@ -15,8 +16,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
-    path("assistant/history/", include("chat.urls")),
-    path("rooms/", include("chat.room_urls")),
+    path("assistant/history/", include("chat.assistant.urls")),
+    path("rooms/", include("chat.rooms.urls")),
     path("", include("shop.urls")),  # /cart/, /checkout/, /orders/
     path("accounts/", include("accounts.urls")),
     path("people/", include("accounts.public_urls")),

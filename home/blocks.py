@@ -19,8 +19,8 @@ from wagtail.embeds.blocks import EmbedBlock as WagtailEmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
-from home.listing import prefetch_for_listing
-from home.privacy import public_pages
+from core.listing import prefetch_for_listing
+from core.privacy import public_pages
 
 # Body text stays structural: headings come from HeadingBlock (so they get
 # anchors for the table of contents and AI citations), and there is no raw

@@ -13,10 +13,10 @@ from wagtail.search import index
 
 from ai.models import AITag
 from ai.panels import AITagsPanel
+from core.editorial import EDITORS, PUBLISH
+from core.plaintext import Section, stream_sections
+from core.privacy import has_expired
 from home.blocks import BodyBlock, HomePageBodyBlock
-from home.editorial import EDITORS, PUBLISH
-from home.plaintext import Section, stream_sections
-from home.privacy import has_expired
 
 
 def images_with_renditions():

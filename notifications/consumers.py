@@ -2,7 +2,7 @@
 
 from channels.db import database_sync_to_async
 
-from home.websocket import ClientError, JsonFrameConsumer
+from core.websocket import ClientError, JsonFrameConsumer
 from notifications import services
 from notifications.groups import user_group
 

@@ -15,7 +15,7 @@ from wagtail.signals import page_published, task_rejected, task_submitted, workf
 from ai.signals import tags_suggested
 from community import signals as community
 from community.models import Comment
-from home.switches import ThreadSwitch
+from core.switches import ThreadSwitch
 from notifications.services import notify
 
 logger = logging.getLogger(__name__)

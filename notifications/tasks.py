@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from home.mail import queue_email
+from core.mail import queue_email
 from notifications.models import Notification
 
 

@@ -20,7 +20,7 @@ from wagtail.models import Page
 from ai import vector_store
 from ai.embeddings import get_embedder
 from ai.models import Chunk
-from home.privacy import public_pages
+from core.privacy import public_pages
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from wagtail.contrib.search_promotions.models import Query
 
-from chat.throttle import check_rate
 from config.proxy import rate_limit_address, request_client_ip
+from core.rate_limits import check_rate
 from search.hybrid import TYPE_FILTERS, hybrid_search
 
 RESULTS_PER_PAGE = 10

@@ -2,8 +2,8 @@
 
 from wagtail import blocks
 
+from core.privacy import public_pages
 from home.blocks import BodyBlock
-from home.privacy import public_pages
 
 
 class ProductTeaserValue(blocks.StructValue):

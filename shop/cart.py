@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from home.privacy import public_pages
+from core.privacy import public_pages
 from shop.models import CartLine, ProductPage
 from shop.pricing import line_total
 

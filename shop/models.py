@@ -19,8 +19,8 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from ai.tagging import tagged_with, tags_in_use
-from home.editorial import EDITORS, PUBLISH, SHOP_MANAGERS
-from home.listing import (
+from core.editorial import EDITORS, PUBLISH, SHOP_MANAGERS
+from core.listing import (
     SortOption,
     chosen_sort,
     clean_filter,
@@ -28,9 +28,9 @@ from home.listing import (
     paginate,
     query_string_without_page,
 )
+from core.plaintext import Section, stream_sections
+from core.privacy import public_pages
 from home.models import BasePage, images_with_renditions
-from home.plaintext import Section, stream_sections
-from home.privacy import public_pages
 from shop.blocks import ProductBodyBlock
 from shop.pricing import Totals
 

@@ -13,7 +13,7 @@ and email toggles per event) plug in here, nowhere else.
 from django.conf import settings
 from django.urls import reverse
 
-from home.mail import queue_email
+from core.mail import queue_email
 from notifications.services import notify
 from shop.models import OrderStatus
 from shop.order_links import absolute_url, order_link

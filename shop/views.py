@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from home.listing import paginate
+from core.listing import paginate
 from shop.cart import Cart, CartError, products_for_sale
 from shop.checkout import (
     CheckoutError,

@@ -29,11 +29,14 @@ WAGTAIL_SITE_NAME = env.str("WAGTAIL_SITE_NAME", "Pressroom")
 INSTALLED_APPS = [
     "daphne",
     # Project apps first so their templates override third-party ones.
+    "core",
     "home",
     "blog",
     "shop",
     "ai",
     "chat",
+    "chat.assistant",
+    "chat.rooms",
     "search",
     "notifications",
     "accounts",
@@ -113,7 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "csp.context_processors.nonce",
-                "home.context_processors.content_version",
+                "core.context_processors.content_version",
             ],
         },
     },
@@ -228,7 +231,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {
-        "task": "home.tasks.publish_scheduled_pages",
+        "task": "core.tasks.publish_scheduled_pages",
         "schedule": 60.0,
     },
     "notification-digest": {

@@ -3,9 +3,9 @@
 from django import template
 from wagtail.models import Site
 
-from home.content_cache import cached
+from core.content_cache import cached
+from core.privacy import public_pages
 from home.models import SiteSettings
-from home.privacy import public_pages
 
 register = template.Library()
 

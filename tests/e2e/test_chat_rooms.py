@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from chat.models import Room, RoomMessage
+from chat.rooms.models import Room, RoomMessage
 
 
 def signed_in_page(new_context, daphne, username, group=None):

@@ -4,7 +4,7 @@ against Daphne."""
 import re
 import uuid
 
-from chat.models import Room
+from chat.rooms.models import Room
 from tests.e2e.conftest import collect_page_errors
 from tests.servers import ROOT
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.models import Page
 
+from core.tasks import publish_scheduled_pages
 from home.models import HomePage, StandardPage
-from home.tasks import publish_scheduled_pages
 from tests.live import wait_until
 
 
@@ -30,7 +30,7 @@ def test_worker_publishes_a_scheduled_page(live_db, celery_worker):
     )
     # The page is live once the task's transaction commits, a moment before
     # the worker logs the task's success.
-    succeeded = f"Task home.tasks.publish_scheduled_pages[{result.id}] succeeded"
+    succeeded = f"Task core.tasks.publish_scheduled_pages[{result.id}] succeeded"
     wait_until(lambda: succeeded in celery_worker.proc.log(), message="the task's success")
-    received = f"Task home.tasks.publish_scheduled_pages[{result.id}] received"
+    received = f"Task core.tasks.publish_scheduled_pages[{result.id}] received"
     assert received in celery_worker.proc.log()

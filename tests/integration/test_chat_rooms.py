@@ -13,7 +13,7 @@ from django.test import Client
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from chat.models import Room, RoomMessage
+from chat.rooms.models import Room, RoomMessage
 from tests import servers
 
 

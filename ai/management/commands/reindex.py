@@ -9,7 +9,7 @@ from wagtail.models import Page
 from ai.embeddings import get_embedder
 from ai.indexing import build_chunks, embedding_input, unindex_page, write_index
 from ai.models import PageVector
-from home.privacy import public_pages
+from core.privacy import public_pages
 
 # Pages are embedded in groups of this many model batches. sentence-transformers
 # sorts each call's texts by length, so a large call pads far less than many

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ai.chunking import Chunker, split_sentences
 from ai.embeddings import get_embedder
-from home.plaintext import Section
+from core.plaintext import Section
 
 TOKENIZER = get_embedder().tokenizer
 MAX = 120

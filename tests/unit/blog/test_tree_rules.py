@@ -4,7 +4,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
 from blog.models import ArticleIndexPage, ArticlePage, BlogIndexPage, PostPage
-from chat.models import AssistantPage
+from chat.assistant.models import AssistantPage
 from home.models import HomePage, StandardPage
 from shop.models import ProductCategoryPage, ProductPage, ShopIndexPage
 from tests.testapp.models import EventPage

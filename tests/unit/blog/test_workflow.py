@@ -5,7 +5,7 @@ from django.urls import reverse
 from wagtail.models import Page, Workflow, WorkflowState
 
 from blog.models import PostPage
-from home.editorial import REVIEW_TASK_NAME, WORKFLOW_NAME
+from core.editorial import REVIEW_TASK_NAME, WORKFLOW_NAME
 from tests.admin_forms import post_form_data
 from tests.factories import BlogIndexPageFactory, PostPageFactory, UserFactory
 

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from home.mail import queue_email, render_email
+from core.mail import queue_email, render_email
 
 
 def test_render_email_uses_the_three_templates(tmp_path, settings):

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from home.views import public_media_path
+from core.media import public_media_path
 from tests.factories import ImageFactory, UserFactory
 from tests.restricted_media import TRICK_PATHS, restricted_document
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from chat.models import Room
+from chat.rooms.models import Room
 from tests.factories import BlogIndexPageFactory, PostPageFactory, UserFactory, publish
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from chat.models import Room, RoomMessage
+from chat.rooms.models import Room, RoomMessage
 from config.asgi import application
-from home.socket_sessions import SIGNED_OUT_CLOSE_CODE, account_group, session_group
+from core.socket_sessions import SIGNED_OUT_CLOSE_CODE, account_group, session_group
 from tests.factories import UserFactory
 
 # The views and consumers run in other threads, so tests commit for real; the

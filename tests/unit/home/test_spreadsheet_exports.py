@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-from home.spreadsheets import escape_formula
+from core.spreadsheets import escape_formula
 from tests.factories import StandardPageFactory, UserFactory, publish
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from chat.models import Room
+from chat.rooms.models import Room
 from config.asgi import application
-from home.websocket import MAX_JSON_DEPTH
+from core.websocket import MAX_JSON_DEPTH
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.asyncio

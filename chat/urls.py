@@ -1,9 +1,0 @@
-from django.urls import path
-
-from chat import views
-
-urlpatterns = [
-    path("", views.history, name="assistant_history"),
-    path("clear/", views.clear_history, name="assistant_history_clear"),
-    path("<uuid:conversation_id>/delete/", views.delete_conversation, name="assistant_delete"),
-]

@@ -1,0 +1,49 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting plumbing: the content version, editorial set-up, socket
+    sessions, privacy hooks and safe spreadsheet exports."""
+
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self):
+        from wagtail.models import Page, PageViewRestriction
+        from wagtail.signals import (
+            page_published,
+            page_slug_changed,
+            page_unpublished,
+            post_page_move,
+        )
+
+        from core import editorial, socket_sessions
+        from core.content_cache import bump_content_version
+        from core.spreadsheets import install_formula_escaping
+
+        install_formula_escaping()
+
+        for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+            signal.connect(bump_content_version, dispatch_uid=f"core.content_version.{id(signal)}")
+
+        def bump_on_page_change(sender, instance, **kwargs):
+            # Any page row written or removed (programmatic changes included)
+            # or a view restriction. Apps with other cached content connect
+            # their models themselves (home: the site settings).
+            if isinstance(instance, Page | PageViewRestriction):
+                bump_content_version()
+
+        post_save.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.save")
+        post_delete.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.delete")
+
+        post_migrate.connect(editorial.setup_after_migrate, dispatch_uid="core.editorial.setup")
+        for model in editorial.section_page_models():
+            post_save.connect(
+                editorial.configure_new_section,
+                sender=model,
+                dispatch_uid=f"core.editorial.section.{model._meta.label}",
+            )
+
+        # Logout, a new password or a deactivated account closes open sockets.
+        socket_sessions.connect_receivers()

@@ -1,0 +1,66 @@
+"""A site-wide content version for caching what every page view would
+otherwise query again: the main menu, breadcrumbs and listing filter menus.
+
+Any publish, unpublish, move, deletion or privacy change bumps the version,
+so cached fragments are never stale for longer than the change takes to
+commit; there is nothing to invalidate by hand.
+
+Time changes content too: a page leaves every listing the moment its expiry
+time passes (see core.privacy), before anything is saved. So each version
+remembers the earliest expiry time among live pages, and the first read
+after that moment starts a new version.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.utils import timezone
+
+VERSION_KEY = "pressroom:content-version"
+# (version, the earliest expiry of a live page then, or None): one per version.
+DEADLINE_KEY = "pressroom:content-deadline"
+FRAGMENT_TIMEOUT = 60 * 60
+
+
+def next_expiry():
+    """The earliest expiry time still to come among live pages, or None."""
+    from django.db.models import Min
+    from wagtail.models import Page
+
+    upcoming = Page.objects.filter(live=True, expire_at__gt=timezone.now())
+    return upcoming.aggregate(first=Min("expire_at"))["first"]
+
+
+def content_version():
+    """The current content version (created on first use, renewed once a
+    live page's expiry time has passed)."""
+    for _ in range(3):  # a renewal sees a deadline in the future; 3 bounds races
+        stored = cache.get_many([VERSION_KEY, DEADLINE_KEY])
+        version = stored.get(VERSION_KEY)
+        if version is None:
+            version = time.time_ns()
+            cache.add(VERSION_KEY, version, None)
+            version = cache.get(VERSION_KEY, version)
+        deadline = stored.get(DEADLINE_KEY)
+        if deadline is None or deadline[0] != version:
+            deadline = (version, next_expiry())
+            cache.set(DEADLINE_KEY, deadline, None)
+        if deadline[1] is None or timezone.now() < deadline[1]:
+            return version
+        bump_content_version()
+    return version
+
+
+def bump_content_version(**kwargs):
+    """Signal receiver: content changed, so every cached fragment is stale."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def cached(name, compute, *key_parts):
+    """`compute()`'s result, cached under this content version."""
+    key = ":".join(["pressroom", name, str(content_version()), *map(str, key_parts)])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, FRAGMENT_TIMEOUT)
+    return value

@@ -1,0 +1,117 @@
+"""The base for Pressroom's WebSocket consumers: JSON frames in and out, and
+every kind of bad input answered with an error frame on a socket that stays
+usable.
+
+Frames past WEBSOCKET_MAX_FRAME_BYTES get `frame_too_large` before they are
+decoded, and frames nested deeper than MAX_JSON_DEPTH `frame_too_deep`
+(deeply nested JSON would otherwise exhaust the decoder's recursion and
+close the socket with 1011). Frames beyond Daphne's own
+--websocket-max-message-size never reach a consumer: Daphne (autobahn)
+drops the connection without a close frame, which clients report as 1006.
+
+The sockets of a signed-in user join their session's and account's groups
+(home/socket_sessions.py) and close when that sign-in ends.
+"""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from core.socket_sessions import SIGNED_OUT_CLOSE_CODE, signed_in_groups
+
+# No frame of ours nests more than a few levels; this leaves room to grow.
+MAX_JSON_DEPTH = 20
+
+
+class ClientError(Exception):
+    """A problem with a client frame, reported back as an error frame."""
+
+    def __init__(self, code, message, **extra):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def frame_size(text):
+    """The size of a text frame in bytes, as it travelled (UTF-8)."""
+    if len(text) * 4 <= settings.WEBSOCKET_MAX_FRAME_BYTES:
+        return len(text)  # cannot be over the limit: skip the encoding
+    return len(text.encode("utf-8", errors="surrogatepass"))
+
+
+def nested_too_deep(content, limit=MAX_JSON_DEPTH):
+    """True when arrays and objects in the decoded frame nest deeper than `limit`."""
+    stack = [(content, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
+    """Decodes text frames as JSON objects and hands them to `handle_frame()`.
+
+    Binary, oversized, too deeply nested, malformed and non-object frames,
+    and ClientError raised by the handler, all become
+    `{"type": "error", "code", "message"}` frames.
+    """
+
+    signed_out = False
+
+    async def websocket_connect(self, message):
+        # Joined before connect() runs, and left by Channels on disconnect.
+        self.groups = [*self.groups, *signed_in_groups(self.scope)]
+        await super().websocket_connect(message)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if self.signed_out:
+            return  # closing: nothing more is acted on for this sign-in
+        try:
+            content = await self.decode_frame(text_data)
+            await self.handle_frame(content)
+        except ClientError as error:
+            await self.send_error(error.code, error.message, **error.extra)
+
+    async def decode_frame(self, text_data):
+        """The frame's JSON object, or ClientError saying what is wrong with it."""
+        if text_data is None:
+            raise ClientError("binary_not_supported", "Send JSON text frames.")
+        limit = settings.WEBSOCKET_MAX_FRAME_BYTES
+        if frame_size(text_data) > limit:
+            raise ClientError(
+                "frame_too_large", f"Frames can be at most {limit} bytes.", max_bytes=limit
+            )
+        try:
+            content = await self.decode_json(text_data)
+        except RecursionError as error:
+            raise ClientError("frame_too_deep", "The frame is nested too deeply.") from error
+        except ValueError as error:
+            raise ClientError("invalid_json", "The frame is not valid JSON.") from error
+        # Only a frame with that many brackets can nest that deep: skip the walk otherwise.
+        brackets = text_data.count("[") + text_data.count("{")
+        if brackets > MAX_JSON_DEPTH and nested_too_deep(content):
+            raise ClientError("frame_too_deep", "The frame is nested too deeply.")
+        if not isinstance(content, dict):
+            raise ClientError("invalid_frame", "A frame must be a JSON object.")
+        return content
+
+    async def handle_frame(self, content):
+        raise NotImplementedError
+
+    async def send_error(self, code, message, **extra):
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    # Channel-layer events ---------------------------------------------------
+
+    async def session_ended(self, event):
+        """The session logged out, or the account's password or status changed."""
+        self.signed_out = True
+        await self.close(code=SIGNED_OUT_CLOSE_CODE)
