@@ -7,11 +7,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from community.limits import over_rate_limit
 from community.models import Ban, Comment, CommentStatus
 from community.pages import accepts_comments
 from community.signals import announce_published
 from community.text import fingerprint, normalise
+from core import rate_limits
 
 MIN_LENGTH = 2
 
@@ -69,7 +69,10 @@ def _check_author(user, body):
         .exists()
     ):
         raise CommentRefused("You have already posted that comment.")
-    if over_rate_limit("comment", user.pk, settings.COMMUNITY_COMMENTS_PER_MINUTE):
+    budget = rate_limits.Budget(
+        "comment", f"user:{user.pk}", settings.COMMUNITY_COMMENTS_PER_MINUTE
+    )
+    if not rate_limits.attempt([budget]).allowed:
         raise CommentRefused("You are commenting very fast. Wait a minute, then try again.")
 
 

@@ -1,23 +1,85 @@
-"""Per-user and per-IP rate limits on the shared cache (fixed one-minute windows)."""
+"""Rate limits in fixed windows, counted in the shared cache (Redis in
+production, so every process counts together).
+
+Every limit in Pressroom goes through `attempt()`: the assistant's questions,
+chat room messages, comments, searches and page passwords. A call names one
+or more budgets (per user, per address, per resource) and takes one unit
+from all of them or from none: a refused attempt gives back what it took,
+so one reader at their limit never eats the budget of others behind the
+same address.
+
+    attempt = rate_limits.attempt([Budget("search", f"ip:{address}", 30)])
+    if not attempt.allowed:
+        ...  # answer 429 with attempt.retry_after
+    attempt.give_back()  # when it turned out not to count (a right password)
+"""
 
 import time
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
+KEY_PREFIX = "pressroom:rate"
 
-def check_rate(keys, limit, window=60):
-    """Count one attempt against every key; the seconds to wait if any is over
-    the limit, else None."""
+
+@dataclass(frozen=True)
+class Budget:
+    """`limit` attempts at `action` per `window` seconds for one `subject`
+    (e.g. action "search", subject "ip:203.0.113.7")."""
+
+    action: str
+    subject: str
+    limit: int
+    window: int = 60
+
+    def key(self, now):
+        """The cache key of the window that `now` falls in."""
+        return f"{KEY_PREFIX}:{self.action}:{self.subject}:{int(now // self.window)}"
+
+    def seconds_left(self, now):
+        """Seconds until the window that `now` falls in ends (at least 1)."""
+        return max(1, int(self.window - now % self.window))
+
+
+@dataclass
+class Attempt:
+    """The outcome of `attempt()`: allowed, or the seconds to wait."""
+
+    retry_after: int | None
+    _taken: list = field(default_factory=list, repr=False)
+
+    @property
+    def allowed(self):
+        return self.retry_after is None
+
+    def give_back(self):
+        """Return what this attempt took (it turned out not to count)."""
+        for key, timeout in self._taken:
+            _add(key, -1, timeout)
+        self._taken = []
+
+
+def _add(key, delta, timeout):
+    # add() creates the counter atomically for the first attempt of a window;
+    # incr() is atomic on Redis and under the local-memory cache's lock.
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key, delta)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, max(delta, 0), timeout=timeout)
+        return max(delta, 0)
+
+
+def attempt(budgets):
+    """Take one attempt from every budget, all or none; the Attempt says
+    whether it is allowed and, if not, how many seconds to wait."""
     now = time.time()
-    bucket = int(now // window)
-    for key in keys:
-        counter = f"rate:{key}:{bucket}"
-        cache.add(counter, 0, window + 5)
-        try:
-            count = cache.incr(counter)
-        except ValueError:  # expired between add() and incr()
-            cache.add(counter, 1, window + 5)
-            count = 1
-        if count > limit:
-            return max(1, int(window - (now % window)) + 1)
-    return None
+    taken = []
+    for budget in budgets:
+        key = budget.key(now)
+        timeout = budget.seconds_left(now) + 5
+        taken.append((key, timeout))
+        if _add(key, 1, timeout) > budget.limit:
+            Attempt(None, taken).give_back()
+            return Attempt(budget.seconds_left(now))
+    return Attempt(None, taken)

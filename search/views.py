@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from wagtail.contrib.search_promotions.models import Query
 
 from config.proxy import rate_limit_address, request_client_ip
-from core.rate_limits import check_rate
+from core import rate_limits
 from search.hybrid import TYPE_FILTERS, hybrid_search
 
 RESULTS_PER_PAGE = 10
@@ -57,4 +57,5 @@ def search_retry_after(request):
     """Count one search from the client's address; the seconds to wait when
     that goes past SEARCH_RATE_LIMIT a minute, else None."""
     address = rate_limit_address(request_client_ip(request) or "unknown")
-    return check_rate([f"search:ip:{address}"], settings.SEARCH_RATE_LIMIT)
+    budget = rate_limits.Budget("search", f"ip:{address}", settings.SEARCH_RATE_LIMIT)
+    return rate_limits.attempt([budget]).retry_after

@@ -26,7 +26,7 @@ from ai.retrieval import retrieve, source_items, visible_page
 from chat.assistant import conversations
 from chat.assistant.prompting import build_prompt
 from config.proxy import rate_limit_address, scope_client_ip
-from core.rate_limits import check_rate
+from core import rate_limits
 from core.websocket import ClientError, JsonFrameConsumer
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class AssistantConsumer(JsonFrameConsumer):
 
     async def ask(self, content):
         question, page_id, conversation_id = _validated_ask(content)
-        retry_after = check_rate(self.rate_keys(), settings.CHAT_RATE_LIMIT)
+        retry_after = rate_limits.attempt(self.rate_budgets()).retry_after
         if retry_after:
             raise ClientError(
                 "rate_limited",
@@ -106,15 +106,16 @@ class AssistantConsumer(JsonFrameConsumer):
         await self.cancel_answer()  # one answer in flight: the new question wins
         self.answer_task = asyncio.create_task(self.answer(question, page_id, conversation_id))
 
-    def rate_keys(self):
-        keys = []
+    def rate_budgets(self):
+        """CHAT_RATE_LIMIT questions a minute per signed-in user and per address."""
+        subjects = []
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
-            keys.append(f"assistant:user:{user.pk}")
+            subjects.append(f"user:{user.pk}")
         # The scope's client was resolved by config.proxy: a trusted proxy's
         # X-Forwarded-For, else the socket's peer.
-        keys.append(f"assistant:ip:{rate_limit_address(scope_client_ip(self.scope))}")
-        return keys
+        subjects.append(f"ip:{rate_limit_address(scope_client_ip(self.scope))}")
+        return [rate_limits.Budget("assistant", s, settings.CHAT_RATE_LIMIT) for s in subjects]
 
     async def cancel_answer(self):
         task, self.answer_task = self.answer_task, None

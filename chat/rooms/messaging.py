@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.profiles import public_name
 from chat.rooms.models import Room, RoomMessage
 from community.posting import is_banned
-from core.rate_limits import check_rate
+from core import rate_limits
 from core.websocket import ClientError
 
 logger = logging.getLogger(__name__)
@@ -103,11 +103,13 @@ def clean_text(text):
 
 def check_post_rate(user):
     """Count one message by the user; ClientError `rate_limited` past the limit."""
-    retry_after = check_rate(
-        [f"room:user:{user.pk}"],
+    budget = rate_limits.Budget(
+        "room-message",
+        f"user:{user.pk}",
         settings.CHAT_ROOM_RATE_LIMIT,
         window=settings.CHAT_ROOM_RATE_WINDOW,
     )
+    retry_after = rate_limits.attempt([budget]).retry_after
     if retry_after:
         seconds = "1 second" if retry_after == 1 else f"{retry_after} seconds"
         raise ClientError(
