@@ -9,10 +9,12 @@ import secrets
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 
 from ai.fields import EmbeddingField
+from core.after_commit import after_commit
+from core.content_cache import bump_content_version
 
 EMBEDDING_DIMENSIONS = 384
 
@@ -82,15 +84,13 @@ class IndexVersion(models.Model):
         Cached page fragments that show AI results (related content) are
         keyed by the site's content version, so it moves on as well.
         """
-        from core.content_cache import bump_content_version
-
         updated = cls.objects.filter(pk=1).update(counter=F("counter") + 1)
         if not updated:
             # A new row starts at a random value, so a process that cached the
             # index of an earlier database (restored, or a test's) can never
             # mistake it for this one.
             cls.objects.get_or_create(pk=1, defaults={"counter": secrets.randbits(48)})
-        transaction.on_commit(bump_content_version)
+        after_commit(bump_content_version)
 
     @classmethod
     def current(cls):

@@ -6,13 +6,13 @@ broker (or, in the embedded mode, runs the tasks after its commit).
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from ai import tasks
 from ai.models import IndexVersion
+from core.after_commit import after_commit
 from core.switches import ThreadSwitch
 
 _queueing = ThreadSwitch()
@@ -61,7 +61,7 @@ def on_page_deleted(sender, instance, **kwargs):
     # Chunks and vectors went with the page (foreign key cascade); tell
     # in-process indexes to reload.
     if isinstance(instance, Page):
-        transaction.on_commit(IndexVersion.bump)
+        after_commit(IndexVersion.bump)
 
 
 def connect():

@@ -39,6 +39,7 @@ from ai.indexable import index_sections
 from ai.llm import LLMError, LLMNotSupported, get_llm
 from ai.models import AITag
 from ai.signals import tags_suggested
+from core.after_commit import after_commit, send_after_commit
 from core.content_cache import bump_content_version
 
 logger = logging.getLogger(__name__)
@@ -453,11 +454,9 @@ def store_suggestions(page, tags, source, revision_id=None):
         AITag.objects.filter(pk__in=stale).delete()
         if created or stale:
             # Listing filter menus are cached under the content version.
-            transaction.on_commit(bump_content_version)
+            after_commit(bump_content_version)
     if created:
-        transaction.on_commit(
-            lambda: tags_suggested.send(sender=AITag, page=page, tags=created, source=source)
-        )
+        send_after_commit(tags_suggested, AITag, page=page, tags=created, source=source)
     return created
 
 

@@ -10,7 +10,8 @@ from wagtail.models import Page
 
 from community.models import Comment, Like
 from community.pages import accepts_likes
-from community.signals import liked, send_on_commit
+from community.signals import liked
+from core.after_commit import send_after_commit
 
 NOTHING_TO_LIKE = "There is nothing to like here."
 
@@ -90,7 +91,7 @@ def set_like(user, target, wanted):
         except IntegrityError:
             pass  # already liked, possibly by a concurrent request
         else:
-            send_on_commit(liked, Like, like=like, user=user, target=target)
+            send_after_commit(liked, Like, like=like, user=user, target=target)
     else:
         Like.objects.filter(user=user, **_target_filter(target)).delete()
     return like_state(user, target)

@@ -13,8 +13,8 @@ from community.signals import (
     REMOVED,
     announce_published,
     comment_moderated,
-    send_on_commit,
 )
+from core.after_commit import send_after_commit
 
 
 class ModerationError(Exception):
@@ -73,7 +73,7 @@ def _decide(comment, moderator, status, action, note):
         update_fields=["status", "moderated_by", "moderated_at", "moderation_note", "published_at"]
     )
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=moderator)
-    send_on_commit(
+    send_after_commit(
         comment_moderated,
         Comment,
         comment=comment,

@@ -26,12 +26,9 @@ comment_moderated
     comment_moderated fires first, then comment_posted / reply_posted.
 """
 
-import logging
-
-from django.db import transaction
 from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+from core.after_commit import send_after_commit
 
 comment_posted = Signal()
 reply_posted = Signal()
@@ -45,26 +42,13 @@ BANNED = "banned"
 MODERATION_ACTIONS = (APPROVED, REJECTED, REMOVED, BANNED)
 
 
-def send_on_commit(signal, sender, **kwargs):
-    """Send `signal` once the current transaction commits (at once outside
-    one). A failing receiver is logged; it never undoes the reader's action
-    nor keeps the other receivers from running."""
-
-    def send():
-        for receiver, result in signal.send_robust(sender=sender, **kwargs):
-            if isinstance(result, Exception):
-                logger.error("signal receiver %r failed", receiver, exc_info=result)
-
-    transaction.on_commit(send)
-
-
 def announce_published(comment):
     """comment_posted or reply_posted for a comment that just became public."""
     from community.models import Comment
 
     if comment.parent_id:
-        send_on_commit(
+        send_after_commit(
             reply_posted, Comment, comment=comment, parent=comment.parent, page=comment.page
         )
     else:
-        send_on_commit(comment_posted, Comment, comment=comment, page=comment.page)
+        send_after_commit(comment_posted, Comment, comment=comment, page=comment.page)

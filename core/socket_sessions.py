@@ -17,9 +17,10 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.crypto import salted_hmac
+
+from core.after_commit import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def on_logged_out(sender, request=None, user=None, **kwargs):
 def on_user_session_deleted(sender, instance, **kwargs):
     """allauth's UserSession row removed: the session was ended or has expired."""
     key = instance.session_key
-    transaction.on_commit(lambda: close_session_sockets(key))
+    after_commit(lambda: close_session_sockets(key))
 
 
 def note_sign_in_change(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -112,13 +113,13 @@ def close_after_sign_in_change(sender, instance, **kwargs):
     if getattr(instance, "_close_sockets_after_save", False):
         instance._close_sockets_after_save = False
         user_id = instance.pk
-        transaction.on_commit(lambda: close_account_sockets(user_id))
+        after_commit(lambda: close_account_sockets(user_id))
 
 
 def close_after_user_deleted(sender, instance, **kwargs):
     """post_delete on the user: a deleted account keeps no sockets."""
     user_id = instance.pk
-    transaction.on_commit(lambda: close_account_sockets(user_id))
+    after_commit(lambda: close_account_sockets(user_id))
 
 
 def connect_receivers():

@@ -8,13 +8,13 @@ action stands.
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 from wagtail.signals import page_published, task_rejected, task_submitted, workflow_approved
 
 from ai.signals import tags_suggested
 from community import signals as community
 from community.models import Comment
+from core.after_commit import after_commit
 from core.switches import ThreadSwitch
 from notifications.services import notify
 
@@ -27,18 +27,11 @@ def suspended():
     return _notifying.suspended()
 
 
-def after_commit(action):
-    """Run `action` once the current transaction commits; log, never raise."""
-    if _notifying.is_suspended():
-        return
-
-    def run():
-        try:
-            action()
-        except Exception:
-            logger.exception("could not create a notification")
-
-    transaction.on_commit(run)
+def notify_after_commit(action):
+    """Run `action` (which notifies) once the current transaction commits,
+    unless notifications are suspended; a failure is logged, never raised."""
+    if not _notifying.is_suspended():
+        after_commit(action)
 
 
 def page_summary(page):
@@ -74,7 +67,7 @@ def on_task_submitted(sender, instance, user=None, **kwargs):
             data={**page_summary(page), "task": task.name},
         )
 
-    after_commit(send)
+    notify_after_commit(send)
 
 
 def on_workflow_approved(sender, instance, user=None, **kwargs):
@@ -90,7 +83,7 @@ def on_workflow_approved(sender, instance, user=None, **kwargs):
             data=page_summary(page),
         )
 
-    after_commit(send)
+    notify_after_commit(send)
 
 
 def on_task_rejected(sender, instance, user=None, **kwargs):
@@ -107,7 +100,7 @@ def on_task_rejected(sender, instance, user=None, **kwargs):
             data={**page_summary(page), "comment": task_state.comment or ""},
         )
 
-    after_commit(send)
+    notify_after_commit(send)
 
 
 def is_live_now(page):
@@ -123,7 +116,7 @@ def on_page_published(sender, instance, **kwargs):
     page = instance
     if not is_live_now(page):
         return
-    after_commit(
+    notify_after_commit(
         lambda: notify(
             page_recipients(page), "page_published", target=page, data=page_summary(page)
         )
@@ -142,7 +135,7 @@ def on_tags_suggested(sender, page, tags, **kwargs):
             data={**page_summary(page), "tags": list(tags)},
         )
 
-    after_commit(send)
+    notify_after_commit(send)
 
 
 # Community -----------------------------------------------------------------------
@@ -155,7 +148,7 @@ def comment_summary(comment):
 
 def notify_about_comment(recipients, event, comment, actor, **extra):
     """Notify `recipients` (a callable, evaluated after commit) about `comment`."""
-    after_commit(
+    notify_after_commit(
         lambda: notify(
             recipients(),
             event,
@@ -190,7 +183,7 @@ def on_liked(sender, like, user, target, **kwargs):
             aggregate_key=f"{kind}:{target.pk}",
         )
 
-    after_commit(send)
+    notify_after_commit(send)
 
 
 def on_comment_moderated(sender, comment, moderator, action, note="", **kwargs):

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count
 
+from core.after_commit import after_commit
 from notifications.delivery import send_to_groups
 from notifications.events import EVENTS
 from notifications.groups import user_group
@@ -102,7 +103,7 @@ def notify(recipients, verb, actor=None, target=None, data=None, aggregate_key="
             )
             for notification in shown
         ]
-        transaction.on_commit(lambda: announce(pings))
+        after_commit(lambda: announce(pings))
     return touched
 
 
@@ -125,18 +126,15 @@ def unread_count(user):
 
 def announce(pings):
     """Send each (user id, frame, unread count) to that user's sockets."""
-    try:
-        send_to_groups(
-            [
-                (
-                    user_group(user_id),
-                    {"type": "notification.created", "notification": frame, "unread_count": count},
-                )
-                for user_id, frame, count in pings
-            ]
-        )
-    except Exception:
-        logger.exception("could not announce %d notifications", len(pings))
+    send_to_groups(
+        [
+            (
+                user_group(user_id),
+                {"type": "notification.created", "notification": frame, "unread_count": count},
+            )
+            for user_id, frame, count in pings
+        ]
+    )
 
 
 def mark_read(user, notification_ids=None):

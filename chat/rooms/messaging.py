@@ -23,6 +23,7 @@ from accounts.profiles import public_name
 from chat.rooms.models import Room, RoomMessage
 from community.posting import is_banned
 from core import rate_limits
+from core.after_commit import after_commit
 from core.websocket import ClientError
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def post_message(room, user, text):
     with transaction.atomic():
         message = RoomMessage.objects.create(room_id=room.pk, author=user, text=text)
         event = {"type": "room.message", "message": message_frame(message)}
-        transaction.on_commit(lambda: broadcast(room.pk, event))
+        after_commit(lambda: broadcast(room.pk, event))
     return message
 
 
@@ -160,7 +161,7 @@ def delete_message(room, user, message_id):
             message.deleted_by = moderator
             message.save(update_fields=["deleted_at", "deleted_by"])
         event = {"type": "room.deleted", "id": message.pk}
-        transaction.on_commit(lambda: broadcast(room.pk, event))
+        after_commit(lambda: broadcast(room.pk, event))
     return message
 
 
@@ -172,12 +173,7 @@ def _current_user(user):
 
 
 def broadcast(room_id, event):
-    """Send a channel-layer event to every socket of the room; a failure is
-    logged, never raised (the change is already saved)."""
+    """Send a channel-layer event to every socket of the room."""
     layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
+    if layer is not None:
         async_to_sync(layer.group_send)(room_group(room_id), event)
-    except Exception:
-        logger.exception("could not broadcast %s to room %s", event.get("type"), room_id)
