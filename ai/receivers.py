@@ -13,20 +13,13 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from ai import tasks
 from ai.models import IndexVersion
 from core.after_commit import after_commit
-from core.switches import ThreadSwitch
-
-_queueing = ThreadSwitch()
-
-
-def suspended():
-    """Queue no AI work for changes made inside the block (bulk loads such as
-    seed_demo, which index everything in one batch afterwards)."""
-    return _queueing.suspended()
+from core.switches import bulk_load
 
 
 def active():
-    """Whether content changes should queue AI work right now."""
-    return settings.AI_INDEX_ON_PUBLISH and not _queueing.is_suspended()
+    """Whether content changes should queue AI work right now: not during a
+    bulk load (seed_demo indexes everything in one batch afterwards)."""
+    return settings.AI_INDEX_ON_PUBLISH and not bulk_load.is_suspended()
 
 
 def on_published(sender, instance, revision=None, **kwargs):

@@ -1,16 +1,47 @@
-"""Retrieval for the assistant: the passages of live, public pages that best
-match a question, site-wide or within one page."""
+"""Search by meaning over the AI index: the one retrieval service.
+
+The assistant asks for passages (site-wide or within one page); site search
+asks for the best passage of each page, optionally of some page types. Both
+go through `matching_chunks()`, which embeds the query once and searches the
+vector store, where privacy is checked again at query time: only chunks of
+live, public, unexpired pages ever come back, whatever the index holds.
+"""
 
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Page
 
 from ai import vector_store
 from ai.embeddings import get_embedder
 from ai.llm import Passage
 from ai.models import Chunk
-from core.privacy import public_pages
+from ai.vector_store import Scope
+
+
+def scope_for(page=None, page_models=()):
+    """The vector-store scope: one page, some page types, or the whole site."""
+    if page is not None:
+        return Scope.page(page.pk)
+    if page_models:
+        content_types = ContentType.objects.get_for_models(*page_models, for_concrete_models=False)
+        return Scope.page_types(ct.pk for ct in content_types.values())
+    return Scope.site()
+
+
+def matching_chunks(query, scope, k, floor):
+    """The k chunks of live, public pages closest in meaning to `query` within
+    `scope`, best first, each with a similarity of at least `floor`
+    (vector_store.Hit rows). An empty index answers [] without loading the
+    embedding model."""
+    if not Chunk.objects.exists():
+        return []
+    vector = get_embedder().encode([query])[0]
+    return [hit for hit in vector_store.search(Chunk, vector, k, scope) if hit.score >= floor]
+
+
+# The assistant ------------------------------------------------------------------
 
 
 @dataclass
@@ -23,11 +54,6 @@ class Retrieval:
         return bool(self.passages)
 
 
-def visible_page(page_id):
-    """The live, public page with this id, or None."""
-    return public_pages(Page.objects.live().filter(pk=page_id)).first()
-
-
 def retrieve(question, page=None):
     """Passages for the question, best first; empty when nothing clears the floor.
 
@@ -36,14 +62,11 @@ def retrieve(question, page=None):
     """
     if page is not None:
         query = f"{question} ({page.title})"
-        scope = vector_store.Scope.page(page.pk)
         k, floor = settings.CHAT_PAGE_TOP_K, settings.CHAT_PAGE_SIMILARITY_FLOOR
     else:
         query = question
-        scope = vector_store.Scope.site()
         k, floor = settings.CHAT_SITE_TOP_K, settings.CHAT_SIMILARITY_FLOOR
-    vector = get_embedder().encode([query])[0]
-    hits = [hit for hit in vector_store.search(Chunk, vector, k, scope) if hit.score >= floor]
+    hits = matching_chunks(query, scope_for(page), k, floor)
     if not hits:
         return Retrieval([], query)
     pages = Page.objects.filter(pk__in={hit.row.page_id for hit in hits}).in_bulk()
@@ -66,15 +89,17 @@ def retrieve(question, page=None):
     return Retrieval(passages, query)
 
 
-def source_items(passages):
-    """The `sources` frame items for passages."""
-    return [
-        {
-            "number": passage.number,
-            "title": passage.title,
-            "url": passage.url,
-            "anchor": passage.anchor,
-            "score": passage.score,
-        }
-        for passage in passages
-    ]
+# Site search ----------------------------------------------------------------------
+
+
+def best_passage_per_page(query, page_models=(), limit=50):
+    """[(page id, its best-matching Chunk)], most similar first, for at most
+    `limit` pages of the given types (every type when none), each above
+    AI_SEARCH_SIMILARITY_FLOOR."""
+    hits = matching_chunks(
+        query, scope_for(page_models=page_models), limit * 3, settings.AI_SEARCH_SIMILARITY_FLOOR
+    )
+    best = {}
+    for hit in hits:
+        best.setdefault(hit.row.page_id, hit.row)
+    return list(best.items())[:limit]

@@ -30,7 +30,6 @@ from collections import Counter
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
 from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.models import Page
@@ -41,6 +40,7 @@ from ai.models import AITag
 from ai.signals import tags_suggested
 from core.after_commit import after_commit, send_after_commit
 from core.content_cache import bump_content_version
+from core.tags import normalise_tag
 
 logger = logging.getLogger(__name__)
 
@@ -80,11 +80,6 @@ SYSTEM_PROMPT = (
 
 class TagValidationError(ValueError):
     """The model's answer is not an acceptable tag list."""
-
-
-def normalise_tag(value):
-    """A tag in canonical form: NFKC, lowercase, single-spaced, trimmed."""
-    return " ".join(unicodedata.normalize("NFKC", str(value)).lower().split())
 
 
 # Text the taggers may take words from ----------------------------------------
@@ -485,27 +480,17 @@ def tag_page(page_id, revision_id=None):
     return store_suggestions(specific, tags, source, page.live_revision_id)
 
 
-def visible_ai_tags(page):
-    """The AI tags readers see on a page (not rejected, not duplicating editor tags)."""
-    skip = editor_tag_names(page)
-    return [
-        row.tag
-        for row in AITag.objects.visible().filter(page_id=page.pk).select_related("tag")
-        if normalise_tag(row.tag.name) not in skip
-    ]
+class AITagSource:
+    """The AI's suggestions as a tag source for `core.tags` (registered in
+    AiConfig.ready()): readers see every suggestion no editor rejected."""
 
+    def tags_for(self, page):
+        return [
+            row.tag for row in AITag.objects.visible().filter(page_id=page.pk).select_related("tag")
+        ]
 
-def tagged_with(slug):
-    """A filter for pages tagged `slug` by editors or (visibly) by the AI.
+    def pages_tagged(self, slug):
+        return AITag.objects.visible().filter(tag__slug=slug).values("page_id")
 
-    For page querysets whose model has a `tagged_items` tag relation.
-    """
-    ai_tagged = AITag.objects.visible().filter(tag__slug=slug).values("page_id")
-    return Q(tagged_items__tag__slug=slug) | Q(pk__in=ai_tagged)
-
-
-def tags_in_use(through_model, page_ids):
-    """(slug, name) of every tag readers can see on the given pages."""
-    editor_tags = through_model.objects.filter(content_object__in=page_ids).values("tag")
-    ai_tags = AITag.objects.visible().filter(page_id__in=page_ids).values("tag")
-    return Tag.objects.filter(Q(pk__in=editor_tags) | Q(pk__in=ai_tags)).values_list("slug", "name")
+    def tag_ids_on(self, page_ids):
+        return AITag.objects.visible().filter(page_id__in=page_ids).values("tag")

@@ -15,9 +15,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from ai.tagging import tagged_with, tags_in_use
 from blog.blocks import EditorialBodyBlock
 from blog.feeds import SectionFeed
+from core.capabilities import Askable, Commentable
 from core.editorial import AUTHORS, EDITORS, PUBLISH, WRITE
 from core.listing import (
     SortOption,
@@ -29,6 +29,7 @@ from core.listing import (
 )
 from core.plaintext import reading_time_minutes, stream_text
 from core.privacy import public_pages
+from core.tags import tagged_with, tags_in_use
 from home.models import BasePage, images_with_renditions
 
 # Snippets -------------------------------------------------------------------
@@ -123,8 +124,9 @@ def author_choices(pages):
     return Author.objects.filter(pk__in=pages.values("authors")).values_list("slug", "name")
 
 
-class EditorialPage(BasePage):
-    """Fields and behaviour shared by posts and articles."""
+class EditorialPage(Commentable, Askable, BasePage):
+    """Fields and behaviour shared by posts and articles: readers comment on
+    them and ask the assistant about them (core.capabilities)."""
 
     hero_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -363,6 +365,8 @@ class BlogIndexPage(EditorialIndexPage):
 class PostPage(EditorialPage):
     """A blog post."""
 
+    search_filter = ("posts", "Posts")
+
     intro = models.TextField(max_length=500, help_text="One or two sentences under the title.")
     tags = ClusterTaggableManager(through=PostPageTag, blank=True)
     category = models.ForeignKey(
@@ -445,6 +449,8 @@ class ArticleIndexPage(EditorialIndexPage):
 
 class ArticlePage(EditorialPage):
     """A long-form article with a table of contents and related reading."""
+
+    search_filter = ("articles", "Articles")
 
     standfirst = models.TextField(max_length=500, help_text="The summary under the headline.")
     tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)

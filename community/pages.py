@@ -1,19 +1,17 @@
-"""Which pages take comments and likes: live, public posts whose comments are
-switched on, and live, public articles."""
+"""Which pages take comments and likes: live, public pages whose type is
+`Commentable` (core.capabilities), following a `comments_enabled` switch
+where the type has one."""
 
 from wagtail.models import Page
 
+from core.capabilities import Commentable
 from core.content_cache import cached
 from core.privacy import public_pages
 
-# Page types readers may comment on and like. A type with a
-# `comments_enabled` field follows that switch; the others always accept.
-COMMENTABLE_PAGE_TYPES = {"blog.postpage", "blog.articlepage"}
-
 
 def is_commentable_type(page):
-    """True when `page` (specific) is a type readers can comment on."""
-    return page._meta.label_lower in COMMENTABLE_PAGE_TYPES
+    """True when `page` (specific) is of a type readers can comment on."""
+    return isinstance(page, Commentable)
 
 
 def accepts_likes(page):

@@ -59,3 +59,10 @@ def on_public_pages(queryset):
         .exclude(expired_q("page__"))
         .exclude(restricted_q("page__path"))
     )
+
+
+def visible_page(page_id):
+    """The live page with this id that readers may see now, or None."""
+    from wagtail.models import Page
+
+    return public_pages(Page.objects.live().filter(pk=page_id)).first()

@@ -1,7 +1,9 @@
 """Per-thread switches that turn automatic work off for the length of a block.
 
-Bulk loads such as `seed_demo` suspend the AI and notification receivers
-while they write, then do the work once, in a batch, afterwards.
+Bulk loads such as `seed_demo` write inside `with bulk_load.suspended():`:
+the receivers that react to content changes (AI indexing and tagging,
+notifications) check `bulk_load` and stay quiet, and the loader does the
+work once, in a batch, afterwards. The loader needs to know none of them.
 """
 
 import threading
@@ -27,3 +29,7 @@ class ThreadSwitch:
     def is_suspended(self):
         """Whether the current thread is inside a `suspended()` block."""
         return getattr(self._state, "suspended", False)
+
+
+# Off while a bulk load writes (see the module docstring).
+bulk_load = ThreadSwitch()

@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.db.models import Prefetch
-from django.utils.functional import cached_property
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -11,10 +10,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
-from ai.models import AITag
-from ai.panels import AITagsPanel
+from core.capabilities import Indexable, Taggable
 from core.editorial import EDITORS, PUBLISH
-from core.plaintext import Section, stream_sections
 from core.privacy import has_expired
 from home.blocks import BodyBlock, HomePageBodyBlock
 
@@ -24,12 +21,14 @@ def images_with_renditions():
     return get_image_model().objects.prefetch_renditions()
 
 
-class BasePage(Page):
+class BasePage(Indexable, Taggable, Page):
     """Abstract base for every public page type: listing and sharing metadata.
 
     Listing pages show `listing_title`, `listing_summary` and `listing_image`
     in cards; social networks get `social_image`. Each falls back to the
-    page's own fields so editors only fill them in to override.
+    page's own fields so editors only fill them in to override. Every page is
+    `Indexable` and `Taggable` (core.capabilities); a type declares more
+    (`Commentable`, `Askable`) in its own class line.
     """
 
     listing_title = models.CharField(
@@ -57,7 +56,6 @@ class BasePage(Page):
             ],
             heading="Listings and sharing",
         ),
-        AITagsPanel(heading="AI-suggested tags"),
     ]
 
     search_fields = [*Page.search_fields, index.SearchField("listing_summary")]
@@ -81,37 +79,6 @@ class BasePage(Page):
     def listing_prefetches(cls):
         """What a card of this page type reads, for prefetch_related()."""
         return [Prefetch("social_image", queryset=images_with_renditions())]
-
-    def lead_text(self):
-        """The short introduction under the title ('' if the type has none)."""
-        return getattr(self, "intro", "") or ""
-
-    def get_index_sections(self):
-        """The page's text for the AI index (see ai.indexable): the lead, then
-        the `body` StreamField split at its headings. Page types without a
-        body are indexed by their lead alone; override to add more."""
-        lead = self.lead_text() or self.get_summary()
-        sections = stream_sections(getattr(self, "body", None))
-        if lead:
-            if sections and not sections[0].heading_path:
-                sections[0].text = f"{lead}\n\n{sections[0].text}"
-            else:
-                sections.insert(0, Section(text=lead))
-        return sections
-
-    @cached_property
-    def visible_tags(self):
-        """Tags readers see: the editors' tags, then AI suggestions not rejected."""
-        from ai.tagging import normalise_tag
-
-        editor_tags = list(self.tags.all()) if hasattr(self, "tags") else []
-        seen = {normalise_tag(tag.name) for tag in editor_tags}
-        ai_tags = [
-            row.tag
-            for row in AITag.objects.visible().filter(page_id=self.pk).select_related("tag")
-            if normalise_tag(row.tag.name) not in seen
-        ]
-        return editor_tags + ai_tags
 
     def route(self, request, path_components):
         """Resolve a deep URL in one query by the stored url_path.

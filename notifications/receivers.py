@@ -15,22 +15,16 @@ from ai.signals import tags_suggested
 from community import signals as community
 from community.models import Comment
 from core.after_commit import after_commit
-from core.switches import ThreadSwitch
+from core.switches import bulk_load
 from notifications.services import notify
 
 logger = logging.getLogger(__name__)
-_notifying = ThreadSwitch()
-
-
-def suspended():
-    """No notifications for events inside the block (bulk loads such as seed_demo)."""
-    return _notifying.suspended()
 
 
 def notify_after_commit(action):
     """Run `action` (which notifies) once the current transaction commits,
     unless notifications are suspended; a failure is logged, never raised."""
-    if not _notifying.is_suspended():
+    if not bulk_load.is_suspended():  # no news about demo data being loaded
         after_commit(action)
 
 

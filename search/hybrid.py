@@ -12,14 +12,10 @@ AI index the result is simply the keyword ranking.
 import logging
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
-from ai import vector_store
-from ai.embeddings import get_embedder
 from ai.models import Chunk
+from ai.retrieval import best_passage_per_page
 from core.privacy import public_pages
 
 logger = logging.getLogger(__name__)
@@ -27,12 +23,17 @@ logger = logging.getLogger(__name__)
 RRF_K = 60
 CANDIDATES = 50  # depth of each ranking fed into the fusion
 
-# Reader-facing type filters: name -> (label, page model label).
-TYPE_FILTERS = {
-    "posts": ("Posts", "blog.PostPage"),
-    "articles": ("Articles", "blog.ArticlePage"),
-    "products": ("Products", "shop.ProductPage"),
-}
+
+def type_filters():
+    """Reader-facing type filters, {key: (label, page model)}, from the page
+    types that declare `search_filter = ("key", "Label")`."""
+    filters = {}
+    for model in get_page_models():
+        declared = model.__dict__.get("search_filter")
+        if declared:
+            key, label = declared
+            filters[key] = (label, model)
+    return filters
 
 
 @dataclass
@@ -46,9 +47,8 @@ class SearchResult:
 
 def models_for(type_key):
     """Page models for a type filter name ('' for every type)."""
-    if type_key not in TYPE_FILTERS:
-        return []
-    return [apps.get_model(TYPE_FILTERS[type_key][1])]
+    declared = type_filters().get(type_key)
+    return [declared[1]] if declared else []
 
 
 def keyword_ranking(query, models=(), limit=CANDIDATES):
@@ -61,21 +61,7 @@ def keyword_ranking(query, models=(), limit=CANDIDATES):
 
 def semantic_ranking(query, models=(), limit=CANDIDATES):
     """(page id, best passage) pairs, most similar first, above the floor."""
-    if not Chunk.objects.exists():
-        return []  # nothing indexed: don't load the model for nothing
-    vector = get_embedder().encode([query])[0]
-    scope = vector_store.Scope.site()
-    if models:
-        content_types = ContentType.objects.get_for_models(*models, for_concrete_models=False)
-        scope = vector_store.Scope.page_types(ct.pk for ct in content_types.values())
-    hits = vector_store.search(Chunk, vector, limit * 3, scope)
-    best = {}
-    for hit in hits:
-        if hit.score < settings.AI_SEARCH_SIMILARITY_FLOOR:
-            continue
-        if hit.row.page_id not in best:
-            best[hit.row.page_id] = hit.row
-    return list(best.items())[:limit]
+    return best_passage_per_page(query, models, limit)
 
 
 def fuse(*rankings, k=RRF_K):

@@ -9,7 +9,7 @@ from wagtail.contrib.search_promotions.models import Query
 
 from config.proxy import rate_limit_address, request_client_ip
 from core import rate_limits
-from search.hybrid import TYPE_FILTERS, hybrid_search
+from search.hybrid import hybrid_search, type_filters
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -18,12 +18,13 @@ MAX_QUERY_LENGTH = 200
 def search(request):
     """Search the site; ?type= narrows to posts, articles or products."""
     query = " ".join(request.GET.get("query", "").split())[:MAX_QUERY_LENGTH]
+    filters = type_filters()
     type_key = request.GET.get("type", "")
-    if type_key not in TYPE_FILTERS:
+    if type_key not in filters:
         type_key = ""
     context = {
         "search_query": query,
-        "type_filters": [(key, label) for key, (label, _) in TYPE_FILTERS.items()],
+        "type_filters": [(key, label) for key, (label, _) in filters.items()],
         "current_type": type_key,
     }
     # Every search embeds its query: limit them per address (the empty form is free).

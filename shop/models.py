@@ -18,7 +18,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from ai.tagging import tagged_with, tags_in_use
+from core.capabilities import Askable
 from core.editorial import EDITORS, PUBLISH, SHOP_MANAGERS
 from core.listing import (
     SortOption,
@@ -30,6 +30,7 @@ from core.listing import (
 )
 from core.plaintext import Section, stream_sections
 from core.privacy import public_pages
+from core.tags import tagged_with, tags_in_use
 from home.models import BasePage, images_with_renditions
 from shop.blocks import ProductBodyBlock
 from shop.pricing import Totals
@@ -161,13 +162,16 @@ class ProductPageTag(TaggedItemBase):
     )
 
 
-class ProductPage(BasePage):
+class ProductPage(Askable, BasePage):
     """A product: price, stock, pictures and a description made of blocks.
 
     Stock is not content: it changes with every order and every stock
     adjustment, so it is excluded from revisions (see `with_content_json`)
     and edited through the stock ledger, never through the page form.
     """
+
+    assistant_heading = "Ask about this product"
+    search_filter = ("products", "Products")
 
     sku = models.CharField("SKU", max_length=40, unique=True)
     price = models.DecimalField(**PRICE_FIELD)

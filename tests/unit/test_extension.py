@@ -86,3 +86,57 @@ def test_editors_create_it_in_the_admin(client):
     event = EventPage.objects.get(slug="winter-fair")
     assert event.live
     assert client.get(event.url).status_code == 200
+
+
+# Capabilities by declaration (core.capabilities) ------------------------------
+
+
+def test_declared_capabilities_reach_every_app_without_naming_the_type():
+    from core.capabilities import Askable, Commentable, Indexable, Taggable, page_models_with
+
+    for capability in (Indexable, Taggable, Commentable, Askable):
+        assert EventPage in page_models_with(capability)
+    tabs = {tab.heading: tab for tab in EventPage.get_edit_handler().children}
+    assert "AI-suggested tags" in [panel.heading for panel in tabs["Promote"].children]
+
+
+def test_readers_comment_on_and_like_the_new_type(client):
+    from community.likes import target_key
+    from community.models import Comment, Like
+
+    event = make_event()
+    reader = UserFactory(username="event-reader", email="event-reader@example.com")
+    client.force_login(reader)
+    html = client.get(event.url).content.decode()
+    assert 'action="/community/' in html  # the comment form is on the page
+    response = client.post(
+        reverse("community_post_comment", args=[event.pk]), {"body": "Count me in for the toaster"}
+    )
+    assert response.status_code == 302
+    comment = Comment.objects.get(page=event)
+    assert comment.body == "Count me in for the toaster"
+    response = client.post(reverse("community_like"), {"target": target_key(event), "liked": "1"})
+    assert response.status_code in (200, 302)
+    assert Like.objects.filter(page=event, user=reader).exists()
+
+
+def test_the_new_type_is_indexed_found_by_meaning_and_offers_the_assistant(client, settings):
+    from ai import indexing
+    from ai.models import Chunk
+    from ai.retrieval import retrieve
+
+    event = make_event()
+    html = client.get(event.url).content.decode()
+    assert 'data-socket-path="/ws/assistant/"' in html
+    assert f'data-page-id="{event.pk}"' in html
+    indexing.index_page(event.pk)
+    chunks = list(Chunk.objects.filter(page=event))
+    assert ["What to bring"] in [chunk.heading_path for chunk in chunks]
+    # The assistant's page-scoped retrieval cites the event's section.
+    passages = retrieve("What should I bring to fix?", event).passages
+    assert passages and passages[0].url == event.url and passages[0].anchor == "what-to-bring"
+    # Site search offers the declared filter and finds the event by meaning.
+    response = client.get("/search/", {"query": "mending broken appliances", "type": "events"})
+    html = response.content.decode()
+    assert 'value="events"' in html
+    assert "Repair cafe evening" in html

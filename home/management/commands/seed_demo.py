@@ -10,8 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 
-from ai import receivers as ai_receivers
-from notifications import receivers as notification_receivers
+from core.switches import bulk_load
 
 
 def demo_modules():
@@ -58,8 +57,7 @@ class Command(BaseCommand):
         # as each is published.
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
-            ai_receivers.suspended(),
-            notification_receivers.suspended(),
+            bulk_load.suspended(),
         ):
             self.run_loaders(modules)
         elapsed = time.monotonic() - started

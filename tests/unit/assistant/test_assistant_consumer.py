@@ -12,7 +12,7 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from ai import indexing
-from chat.assistant.consumers import NOTHING_FOUND
+from chat.assistant.answering import NOTHING_FOUND
 from chat.assistant.models import Conversation, Message
 from config.asgi import application
 from tests.factories import PostPageFactory, UserFactory, paragraph, publish

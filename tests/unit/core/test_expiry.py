@@ -14,7 +14,8 @@ from wagtail.models import Page
 
 from ai import indexing
 from ai.related import related_pages
-from ai.retrieval import retrieve, visible_page
+from ai.retrieval import retrieve
+from core.privacy import visible_page
 from home.models import HomePage
 from search.hybrid import hybrid_search
 from shop.models import ProductPage

@@ -1,0 +1,151 @@
+"""Answering one question: retrieve, build the prompt, stream the model's
+answer, keep the conversation. A plain service that yields the protocol's
+frames (`sources`, `token`, `done`); the socket consumer only sends them,
+and the tests call it directly.
+
+Embedding and prompt building run in the thread pool (CPU work must not
+block the event loop or the single thread that serialises database calls);
+database work runs through `database_sync_to_async`.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from django.conf import settings
+
+from ai.llm import StreamResult, get_llm
+from ai.retrieval import retrieve
+from chat.assistant import conversations
+from chat.assistant.prompting import build_prompt
+from core.privacy import visible_page
+from core.websocket import ClientError
+
+NOTHING_FOUND = (
+    "The site has nothing on that yet. Try asking about something we have written "
+    "about, or search the site."
+)
+
+retrieve_off_loop = DatabaseSyncToAsync(retrieve, thread_sensitive=False)
+build_prompt_off_loop = DatabaseSyncToAsync(build_prompt, thread_sensitive=False)
+
+
+@dataclass
+class AnswerProgress:
+    """What an answer has produced so far (kept if it is cut short)."""
+
+    question: str
+    conversation: object = None
+    sources: list = field(default_factory=list)
+    parts: list = field(default_factory=list)
+
+
+def parse_ask(content):
+    """(question, page id or None, conversation UUID or None) from an `ask`
+    frame; ClientError for anything malformed."""
+    question = content.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise ClientError("invalid_question", "Ask a question in words.")
+    question = " ".join(question.split())
+    if len(question) > settings.CHAT_QUESTION_MAX_LENGTH:
+        raise ClientError(
+            "question_too_long",
+            f"Questions can be at most {settings.CHAT_QUESTION_MAX_LENGTH} characters.",
+        )
+    page_id = content.get("page_id")
+    if page_id is not None and (not isinstance(page_id, int) or isinstance(page_id, bool)):
+        raise ClientError("invalid_page", "page_id must be an integer.")
+    conversation_id = content.get("conversation_id")
+    if conversation_id is not None:
+        try:
+            conversation_id = uuid.UUID(str(conversation_id))
+        except ValueError as error:
+            raise ClientError("invalid_conversation", "Unknown conversation.") from error
+    return question, page_id, conversation_id
+
+
+def source_items(passages):
+    """The `sources` frame items for passages."""
+    return [
+        {
+            "number": passage.number,
+            "title": passage.title,
+            "url": passage.url,
+            "anchor": passage.anchor,
+            "score": passage.score,
+        }
+        for passage in passages
+    ]
+
+
+def done_frame(conversation, usage, stopped=False):
+    """The `done` frame; the conversation id only once it is saved."""
+    saved = conversation is not None and not conversation._state.adding
+    frame = {
+        "type": "done",
+        "conversation_id": str(conversation.pk) if saved else None,
+        "usage": usage,
+    }
+    if stopped:
+        frame["stopped"] = True
+    return frame
+
+
+async def answer_frames(progress, page_id=None, conversation_id=None, user=None, session_key=None):
+    """Yield the frames answering `progress.question` about the page `page_id`
+    (None: the whole site), continuing `conversation_id` if given, for a
+    signed-in `user` or an anonymous `session_key`. Raises ClientError for an
+    unknown page or conversation and ai.llm.LLMError when the model fails;
+    `progress` keeps what was produced, for `keep_partial()`."""
+    question = progress.question
+    page = None
+    if page_id is not None:
+        page = await database_sync_to_async(visible_page)(page_id)
+        if page is None:
+            raise ClientError("page_not_found", "That page is not available.")
+    conversation, history = await database_sync_to_async(conversations.open_conversation)(
+        user, session_key, conversation_id, page, question
+    )
+    progress.conversation = conversation
+    retrieval = await retrieve_off_loop(question, page)
+    if not retrieval.found:
+        yield {"type": "sources", "items": []}
+        yield {"type": "token", "text": NOTHING_FOUND}
+        await database_sync_to_async(conversations.record)(
+            conversation, question, NOTHING_FOUND, [], {}
+        )
+        yield done_frame(conversation, {})
+        return
+    prompt = await build_prompt_off_loop(question, retrieval.passages, history)
+    progress.sources = source_items(prompt.passages)
+    yield {"type": "sources", "items": progress.sources}
+    result = StreamResult()
+    stream = get_llm().astream(
+        prompt.messages,
+        passages=prompt.passages,
+        question=retrieval.question_for_ranking,
+        max_tokens=settings.CHAT_MAX_ANSWER_TOKENS,
+        result=result,
+    )
+    async for delta in stream:
+        progress.parts.append(delta)
+        yield {"type": "token", "text": delta}
+    await database_sync_to_async(conversations.record)(
+        conversation, question, "".join(progress.parts), progress.sources, result.usage
+    )
+    progress.parts = []  # recorded: nothing partial left to keep
+    yield done_frame(conversation, result.usage)
+
+
+async def keep_partial(progress):
+    """Record an answer that was cut short (stopped, timed out, failed), as
+    far as the reader saw it, marked as stopped."""
+    if progress.conversation is not None and progress.parts:
+        await database_sync_to_async(conversations.record)(
+            progress.conversation,
+            progress.question,
+            "".join(progress.parts),
+            progress.sources,
+            {},
+            stopped=True,
+        )
