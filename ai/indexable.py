@@ -1,13 +1,15 @@
 """The one interface a page implements to be indexed by the AI pipeline.
 
-`ai` knows nothing of blog or shop: any page whose specific class has
-`get_index_sections()` is chunked, embedded and tagged. `home.models.BasePage`
-provides a default that walks the page's `body` StreamField and rich text,
-so most page types need nothing; products override it to add price and
-availability.
+`ai` knows nothing of blog or shop: any page whose specific class is
+`core.capabilities.Indexable` is chunked, embedded and tagged. `Indexable`
+(part of `home.models.BasePage`) provides a default `get_index_sections()`
+that walks the page's lead and `body` StreamField, so most page types need
+nothing; products override it to add price and availability.
 """
 
 from typing import Protocol
+
+from core.capabilities import Indexable
 
 
 class IndexSection(Protocol):
@@ -18,13 +20,8 @@ class IndexSection(Protocol):
     text: str
 
 
-class Indexable(Protocol):
-    def get_index_sections(self) -> list[IndexSection]: ...
-
-
 def index_sections(page):
     """The page's sections, or None when its type does not take part."""
-    method = getattr(page, "get_index_sections", None)
-    if method is None:
+    if not isinstance(page, Indexable):
         return None
-    return list(method())
+    return list(page.get_index_sections())

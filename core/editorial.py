@@ -72,7 +72,7 @@ _MODEL_PERMISSIONS = {
         ("blog", "change_blogcategory"),
         ("blog", "add_series"),
         ("blog", "change_series"),
-        # Chat rooms: create, edit and close them (see chat/room_admin.py).
+        # Chat rooms: create, edit and close them (see chat/rooms/admin_views.py).
         ("rooms", "add_room"),
         ("rooms", "change_room"),
     ],

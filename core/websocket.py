@@ -10,7 +10,7 @@ close the socket with 1011). Frames beyond Daphne's own
 drops the connection without a close frame, which clients report as 1006.
 
 The sockets of a signed-in user join their session's and account's groups
-(home/socket_sessions.py) and close when that sign-in ends.
+(core/socket_sessions.py) and close when that sign-in ends.
 """
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer

@@ -1,7 +1,7 @@
 """Chat rooms in the Wagtail admin (*Chat rooms* in the menu): list, search,
 create, edit and close rooms.
 
-Permissions (granted to groups in home/editorial.py): Editors and Moderators
+Permissions (granted to groups in core/editorial.py): Editors and Moderators
 add and change rooms; closing a room (unticking *open*) hides it and keeps
 its messages. Deleting a room erases its whole conversation, so only
 superusers hold `rooms.delete_room`.

@@ -8,7 +8,7 @@ Frames out: {"type": "history", "messages": [message, ...]} (on connect, oldest 
 
 Anyone may read an open room; signed-in users may post; moderators delete.
 The consumer only validates and moves frames: the rules live in chat/rooms/messaging.py
-and chat/presence.py.
+and chat/rooms/presence.py.
 """
 
 import asyncio

@@ -553,7 +553,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.admin_login.lockout_response"
 
 # Page passwords (Wagtail's password view restrictions): wrong passwords per
 # client address and per restriction, in fixed windows, before the form
-# answers 429 until the window ends (home/page_passwords.py).
+# answers 429 until the window ends (core/page_passwords.py).
 PAGE_PASSWORD_FAILURE_LIMIT = env.int("PAGE_PASSWORD_FAILURE_LIMIT", 10, minimum=1)
 PAGE_PASSWORD_RESTRICTION_FAILURE_LIMIT = env.int(
     "PAGE_PASSWORD_RESTRICTION_FAILURE_LIMIT", 100, minimum=1

@@ -1,4 +1,4 @@
-"""Open sockets close when their sign-in ends (home/socket_sessions.py):
+"""Open sockets close when their sign-in ends (core/socket_sessions.py):
 logout closes that session's sockets, a new password or a deactivation all
 of the account's. Real sockets through the full ASGI stack (channels'
 WebsocketCommunicator) and the in-memory channel layer."""

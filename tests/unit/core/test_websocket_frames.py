@@ -1,5 +1,5 @@
 """Oversized and too deeply nested frames get error frames on a socket that
-stays open (home/websocket.py), on every consumer, through the full ASGI
+stays open (core/websocket.py), on every consumer, through the full ASGI
 stack with channels' WebsocketCommunicator."""
 
 import json
