@@ -217,7 +217,7 @@ def place_order(
             raise
         return PlacedOrder(existing, created=False)
     # After the commit, so rendering the email never holds the stock rows.
-    order_events.order_placed(order)
+    order_events.order_placed(order, payment_instructions=provider.instructions(order))
     return PlacedOrder(order, created=True)
 
 

@@ -27,26 +27,24 @@ STATUS_EMAILS = {
 }
 
 
-def email_context(order):
+def email_context(order, payment_instructions=""):
     """What the order email templates need."""
-    from shop.payments import payment_provider
-
-    provider = payment_provider(order.payment_method)
     return {
         "order": order,
         "lines": list(order.lines.all()),
         "order_url": absolute_url(order_link(order)),
-        "payment_instructions": provider.instructions(order) if provider else "",
+        "payment_instructions": payment_instructions,
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
 
 
-def order_placed(order):
+def order_placed(order, payment_instructions=""):
     """Send the order confirmation, with the signed link to the order."""
-    queue_email("shop/email/order_confirmation", [order.email], email_context(order))
+    context = email_context(order, payment_instructions)
+    queue_email("shop/email/order_confirmation", [order.email], context)
 
 
-def order_status_changed(order, old_status, new_status, actor=None):
+def order_status_changed(order, old_status, new_status, actor=None, payment_instructions=""):
     """Tell the customer: a notification when signed in, an email for the
     statuses in STATUS_EMAILS."""
     if order.user_id is not None:
@@ -65,4 +63,4 @@ def order_status_changed(order, old_status, new_status, actor=None):
         )
     template = STATUS_EMAILS.get(new_status)
     if template:
-        queue_email(template, [order.email], email_context(order))
+        queue_email(template, [order.email], email_context(order, payment_instructions))

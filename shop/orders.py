@@ -6,6 +6,7 @@ from django.db import transaction
 
 from shop import order_events
 from shop.models import ORDER_TRANSITIONS, Order, OrderStatus, OrderStatusChange, StockAdjustment
+from shop.payments import payment_instructions, payment_provider
 
 
 class TransitionError(Exception):
@@ -41,7 +42,13 @@ def change_status(order, new_status, user=None, note=""):
         )
         if new_status == OrderStatus.CANCELLED:
             return_stock(locked, actor)
-        order_events.order_status_changed(locked, old_status, new_status, actor=actor)
+        order_events.order_status_changed(
+            locked,
+            old_status,
+            new_status,
+            actor=actor,
+            payment_instructions=payment_instructions(locked),
+        )
     return locked
 
 
@@ -64,8 +71,6 @@ def return_stock(order, user=None):
 def customer_can_cancel(order):
     """A customer may cancel an order that is still pending and paid offline
     (an online payment could complete while the order is being cancelled)."""
-    from shop.payments import payment_provider
-
     provider = payment_provider(order.payment_method)
     return (
         order.status == OrderStatus.PENDING
