@@ -68,6 +68,15 @@ def return_stock(order, user=None):
         )
 
 
+def cancel_for_customer(order, user=None):
+    """Cancel `order` for its customer (`user`, or a guest with its signed
+    link); returns the updated order. Raises TransitionError, with a message
+    for the customer, when they may not cancel it (any more)."""
+    if not customer_can_cancel(order):
+        raise TransitionError(f"Order {order.number} can no longer be cancelled here.")
+    return change_status(order, OrderStatus.CANCELLED, user=user, note="Cancelled by customer")
+
+
 def customer_can_cancel(order):
     """A customer may cancel an order that is still pending and paid offline
     (an online payment could complete while the order is being cancelled)."""
