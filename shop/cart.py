@@ -4,6 +4,10 @@ signed-in customers, merged at login.
 Both stores keep, per product, a quantity and the unit price when it was
 added (to show a price change at checkout). Prices, totals and stock are
 never stored in the cart: they are read from the products every time.
+
+`add_to_cart` and `change_quantity` are what the cart pages do: only
+products for sale, quantities capped by the stock, and the sentence that
+tells the shopper what happened.
 """
 
 from dataclasses import dataclass, field

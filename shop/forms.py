@@ -1,5 +1,6 @@
 """Forms for the cart and the checkout. They validate what the shopper may
-choose; prices and totals are never fields."""
+choose; prices and totals are never fields. `CheckoutForm.submission()`
+hands the checkout service (shop/checkout.py) what was typed."""
 
 import uuid
 

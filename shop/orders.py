@@ -1,6 +1,8 @@
 """Order status changes: the allowed transitions (ORDER_TRANSITIONS in
 shop/models.py) are enforced here, every change is recorded with who and
-when, and cancelling a pending order puts its stock back exactly once."""
+when and announced through shop/order_events.py, and cancelling a pending
+order puts its stock back exactly once. What a customer may cancel
+themselves is decided here too."""
 
 from django.db import transaction
 

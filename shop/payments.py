@@ -186,5 +186,5 @@ def payment_instructions(order):
 
 
 def stripe_provider():
-    """The Stripe provider (webhooks address it directly)."""
+    """The Stripe provider (the webhook view asks it whether Stripe is configured)."""
     return payment_provider(StripePaymentProvider.key)
