@@ -1,4 +1,4 @@
-"""Signal receivers that turn editorial, AI and community events into notifications.
+"""Signal receivers that turn editorial, AI, community and shop events into notifications.
 
 Each runs after the triggering transaction commits and never raises into it:
 a notification that cannot be written is logged, the editor's or reader's
@@ -17,6 +17,8 @@ from community.models import Comment
 from core.after_commit import after_commit
 from core.switches import bulk_load
 from notifications.services import notify
+from shop import signals as shop
+from shop.models import OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +193,29 @@ def on_comment_moderated(sender, comment, moderator, action, note="", **kwargs):
     )
 
 
+# Shop ------------------------------------------------------------------------------
+
+
+def on_order_status_changed(sender, order, old_status, new_status, actor=None, **kwargs):
+    # Signed-in customers only: a guest has no bell. The shop sends this
+    # signal after its commit already, and a failure here is logged by it.
+    if order.user_id is None or _notifying.is_suspended():
+        return
+    notify(
+        [order.user],
+        "order_status_changed",
+        actor=actor,
+        target=order,
+        data={
+            "number": order.number,
+            "status": new_status,
+            "previous_status": old_status,
+            "status_label": OrderStatus(new_status).label,
+            "url": order.get_absolute_url(),
+        },
+    )
+
+
 def connect():
     """Wire the receivers (called from NotificationsConfig.ready)."""
     task_submitted.connect(on_task_submitted, dispatch_uid="notifications.task_submitted")
@@ -203,4 +228,7 @@ def connect():
     community.liked.connect(on_liked, dispatch_uid="notifications.liked")
     community.comment_moderated.connect(
         on_comment_moderated, dispatch_uid="notifications.moderated"
+    )
+    shop.order_status_changed.connect(
+        on_order_status_changed, dispatch_uid="notifications.order_status_changed"
     )

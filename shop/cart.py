@@ -4,6 +4,10 @@ signed-in customers, merged at login.
 Both stores keep, per product, a quantity and the unit price when it was
 added (to show a price change at checkout). Prices, totals and stock are
 never stored in the cart: they are read from the products every time.
+
+`add_to_cart` and `change_quantity` are what the cart pages do: only
+products for sale, quantities capped by the stock, and the sentence that
+tells the shopper what happened.
 """
 
 from dataclasses import dataclass, field
@@ -153,6 +157,19 @@ class CartContents:
         return [(item.product.pk, item.quantity) for item in self.items]
 
 
+@dataclass(frozen=True)
+class LineQuantity:
+    """A cart line's quantity after a change, and the quantity asked for."""
+
+    quantity: int
+    wanted: int
+
+    @property
+    def capped(self):
+        """True when the stock held the line below what was asked for."""
+        return self.quantity < self.wanted
+
+
 class Cart:
     """Add, change and remove products; quantities never exceed the stock."""
 
@@ -167,7 +184,7 @@ class Cart:
         return cls(SessionCartStore(request.session))
 
     def add(self, product, quantity):
-        """Add `quantity` units (capped by stock); returns the quantity now in the cart."""
+        """Add `quantity` units (capped by stock); a LineQuantity of the line now."""
         if quantity < 1:
             raise CartError("Choose a quantity of at least 1.")
         if product.stock_quantity < 1:
@@ -177,10 +194,10 @@ class Cart:
         new_quantity = min(wanted, product.stock_quantity)
         added_price = current.added_price if current else product.price
         self.store.put(StoredLine(product.pk, new_quantity, added_price))
-        return new_quantity
+        return LineQuantity(new_quantity, wanted)
 
     def set_quantity(self, product, quantity):
-        """Set the quantity (capped by stock; 0 removes); returns the new quantity."""
+        """Set the quantity (capped by stock; 0 removes); a LineQuantity of the line now."""
         if quantity < 0:
             raise CartError("The quantity cannot be negative.")
         current = self.store.lines().get(product.pk)
@@ -191,7 +208,7 @@ class Cart:
             self.store.remove(product.pk)
         else:
             self.store.put(StoredLine(product.pk, new_quantity, current.added_price))
-        return new_quantity
+        return LineQuantity(new_quantity, quantity)
 
     def remove(self, product_id):
         self.store.remove(product_id)
@@ -233,6 +250,57 @@ class Cart:
                 )
             contents.items.append(CartItem(product, quantity, line.added_price))
         return contents
+
+
+# What the cart pages do -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartChange:
+    """A product's line after a change, with the sentence telling the shopper."""
+
+    product: ProductPage
+    quantity: int  # now in the cart; 0 when removed
+    message: str
+
+
+def product_for_sale(product_id):
+    """The product with this id if a shopper may buy it; raises CartError."""
+    product = products_for_sale().filter(pk=product_id).first()
+    if product is None:
+        raise CartError("That product is not for sale.")
+    return product
+
+
+def add_to_cart(cart, product_id, quantity):
+    """Add `quantity` units of a product for sale to `cart`, capped by its
+    stock; a CartChange, or CartError when nothing could be added."""
+    product = product_for_sale(product_id)
+    line = cart.add(product, quantity)
+    if line.capped:
+        message = (
+            f"{product.title}: only {product.stock_quantity} in stock, "
+            f"so your cart has {line.quantity}."
+        )
+    else:
+        message = f"Added to your cart: {product.title}. You have {line.quantity}."
+    return CartChange(product, line.quantity, message)
+
+
+def change_quantity(cart, product_id, quantity):
+    """Set the quantity of a product in `cart`, capped by its stock (0
+    removes it); a CartChange, or CartError when the line cannot be changed."""
+    product = product_for_sale(product_id)
+    line = cart.set_quantity(product, quantity)
+    if line.quantity == 0:
+        message = f"Removed {product.title}."
+    elif line.capped:
+        message = (
+            f"{product.title}: only {line.quantity} in stock, quantity set to {line.quantity}."
+        )
+    else:
+        message = f"{product.title}: quantity {line.quantity}."
+    return CartChange(product, line.quantity, message)
 
 
 def cart_count(request):

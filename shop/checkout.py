@@ -1,4 +1,18 @@
-"""Checkout: quote a cart and turn it into an order.
+"""Checkout: the one conductor from a cart to a placed, paid-for order.
+
+The view only parses the form, calls this module and renders or redirects on
+what it returns. The rules live here:
+
+- `open_checkout`: whether there is anything to check out, what the form
+  starts with, and the session's checkout owner (made before the form is
+  shown, so two submits of it at once share it);
+- `submit_checkout`: a repeated submit of a form that already placed its
+  order goes back to that order; the same key from another shopper is
+  refused; an emptied cart goes back to the cart; a summary that changed
+  since the page was shown (prices, stock, shipping: see Quote.signature)
+  is shown again instead of placed; then `place_order`, the payment start,
+  and the cart emptied once the order exists;
+- `quote_cart`: totals, shipping and tax for a cart.
 
 `place_order` trusts nothing from the browser but product ids, quantities,
 the customer's details and the chosen methods: prices, totals and stock are
@@ -15,11 +29,14 @@ read from the database. It runs in one transaction that
    rows in the same order and cannot deadlock, each recorded in the ledger,
 
 and rolls back entirely when any product is short: nothing is charged (the
-payment starts only after the commit) and the cart stays as it was.
+payment starts only after the commit) and the cart stays as it was. A
+payment that cannot start cancels the new order (its stock goes back).
 """
 
 import secrets
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,7 +44,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from shop import order_events
-from shop.cart import products_for_sale
+from shop.cart import CartContents, products_for_sale
 from shop.models import (
     Order,
     OrderLine,
@@ -37,9 +54,11 @@ from shop.models import (
     StockAdjustment,
     StockAdjustmentError,
 )
-from shop.payments import payment_provider
+from shop.order_links import order_link
+from shop.orders import change_status
+from shop.payments import PaymentError, payment_provider
 from shop.pricing import compute_totals, line_total
-from shop.shipping import shipping_method
+from shop.shipping import STANDARD, shipping_method
 
 
 class CheckoutError(Exception):
@@ -74,6 +93,8 @@ class InsufficientStock(CheckoutError):
 
 @dataclass(frozen=True)
 class QuoteLine:
+    """One product of a quote, at its current price."""
+
     product: ProductPage
     quantity: int
 
@@ -123,8 +144,16 @@ def build_quote(products_and_quantities, method):
     )
 
 
+def quote_cart(contents, shipping_code=STANDARD):
+    """The Quote for a cart's items shipped by `shipping_code` (standard when unknown)."""
+    method = shipping_method(shipping_code) or shipping_method(STANDARD)
+    return build_quote([(item.product, item.quantity) for item in contents.items], method)
+
+
 @dataclass(frozen=True)
 class CustomerDetails:
+    """Who orders and where it goes, as the shopper typed it."""
+
     email: str
     full_name: str
     address_line1: str
@@ -137,6 +166,8 @@ class CustomerDetails:
 
 @dataclass(frozen=True)
 class PlacedOrder:
+    """The order of a checkout; `created` is False when an earlier submit made it."""
+
     order: Order
     created: bool
 
@@ -217,7 +248,7 @@ def place_order(
             raise
         return PlacedOrder(existing, created=False)
     # After the commit, so rendering the email never holds the stock rows.
-    order_events.order_placed(order)
+    order_events.order_placed(order, payment_instructions=provider.instructions(order))
     return PlacedOrder(order, created=True)
 
 
@@ -293,3 +324,186 @@ def _create_order(quantities, customer, method, provider, idempotency_key, user,
             )
             raise InsufficientStock(line.product.title, available, line.quantity) from None
     return order
+
+
+# The checkout pages ------------------------------------------------------------
+
+EMPTY_CART = "Your cart is empty: add something before checking out."
+ORDER_CHANGED = (
+    "Your order changed since this page was shown (prices, stock or shipping). "
+    "Check the summary, then place the order again."
+)
+# What the form is prefilled with from a customer's last order.
+ADDRESS_FIELDS = (
+    "full_name", "phone", "address_line1", "address_line2", "postal_code", "city", "country",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CheckoutSubmission:
+    """A checkout form as the shopper submitted it (already validated)."""
+
+    customer: CustomerDetails
+    shipping_code: str
+    payment_method: str
+    idempotency_key: uuid.UUID
+    quote_signature: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutReady:
+    """There is something to check out: show the form with `initial` values."""
+
+    contents: CartContents
+    initial: dict
+
+
+@dataclass(frozen=True)
+class CartEmpty:
+    """Nothing to check out: back to the cart, with the cart's `notices`."""
+
+    notices: list = field(default_factory=list)
+    message: str = EMPTY_CART
+
+
+class Refusal(StrEnum):
+    """Why a submit placed nothing and the form is shown again."""
+
+    CHANGED = "changed"  # the summary differs from the one the shopper saw
+    KEY_TAKEN = "key_taken"  # the form's key placed another shopper's order
+    NOT_PLACED = "not_placed"  # place_order refused (short stock, a choice gone)
+    PAYMENT_NOT_STARTED = "payment_not_started"  # the provider failed; order cancelled
+
+
+@dataclass(frozen=True)
+class CheckoutRefused:
+    """Show the form again with `message` and the cart as it is now."""
+
+    reason: Refusal
+    message: str
+    contents: CartContents
+
+    @property
+    def needs_new_key(self):
+        """True when the form's key must not be submitted again (it names an
+        order this shopper may not reach, or one that was cancelled)."""
+        return self.reason in (Refusal.KEY_TAKEN, Refusal.PAYMENT_NOT_STARTED)
+
+
+@dataclass(frozen=True)
+class CheckoutDone:
+    """The submit reached its order: send the shopper to `url` (the payment
+    page or the order page) with `message`, an error when `is_error`."""
+
+    order: Order
+    created: bool
+    url: str
+    message: str = ""
+    is_error: bool = False
+
+
+def prefill(user):
+    """The checkout form's initial values for `user`: email and name, and
+    the address of their last order ({} for a visitor)."""
+    if not user.is_authenticated:
+        return {}
+    initial = {"email": user.email, "full_name": user.get_full_name()}
+    last = Order.objects.filter(user=user).order_by("-created_at").first()
+    if last is not None:
+        for name in ADDRESS_FIELDS:
+            initial[name] = getattr(last, name)
+    return initial
+
+
+def open_checkout(cart, session, user):
+    """CheckoutReady when `cart` has items (and the session's checkout owner
+    is made), else CartEmpty."""
+    contents = cart.contents()
+    if not contents.items:
+        return CartEmpty(notices=contents.notices)
+    # Made now, so two submits of this form at once share the session's owner.
+    session_owner(session)
+    return CheckoutReady(contents, prefill(user))
+
+
+def order_page_url(order, user):
+    """The path of the order's page for `user`: their own order page when
+    it is theirs and they are signed in, else the signed link."""
+    if user.is_authenticated and order.user_id == user.pk:
+        return order.get_absolute_url()
+    return order_link(order)
+
+
+def submit_checkout(cart, submission, *, session, user, absolute_uri):
+    """Place (or find again) the order of a submitted checkout and start its
+    payment: CheckoutDone, CartEmpty or CheckoutRefused. `absolute_uri`
+    turns a path into the URL the payment provider sends the shopper back to."""
+    owner = session_owner(session)
+    # A second submit of a form that already placed its order (double click,
+    # retry after a timeout) goes to that order, whatever the cart holds now;
+    # from another session the key finds nothing of the order.
+    try:
+        existing = order_for_key(submission.idempotency_key, owner, user)
+    except CheckoutKeyTaken as error:
+        return CheckoutRefused(Refusal.KEY_TAKEN, str(error), cart.contents())
+    if existing is not None:
+        return start_payment(cart, existing, False, user=user, absolute_uri=absolute_uri)
+    contents = cart.contents()
+    if not contents.items:
+        return CartEmpty(notices=contents.notices)
+    quote = quote_cart(contents, submission.shipping_code)
+    if contents.notices or quote.signature != submission.quote_signature:
+        # The page shows the new summary (and carries its signature).
+        message = " ".join([*contents.notices, ORDER_CHANGED])
+        return CheckoutRefused(Refusal.CHANGED, message, contents)
+    try:
+        placed = place_order(
+            requested=contents.requested(),
+            customer=submission.customer,
+            shipping_code=submission.shipping_code,
+            payment_method=submission.payment_method,
+            idempotency_key=submission.idempotency_key,
+            user=user,
+            owner=owner,
+        )
+    except CheckoutKeyTaken as error:  # the other session's submit won the race
+        return CheckoutRefused(Refusal.KEY_TAKEN, str(error), cart.contents())
+    except CheckoutError as error:
+        return CheckoutRefused(Refusal.NOT_PLACED, str(error), cart.contents())
+    return start_payment(cart, placed.order, placed.created, user=user, absolute_uri=absolute_uri)
+
+
+def start_payment(cart, order, created, *, user, absolute_uri):
+    """After the order is saved: start its payment and empty the cart if this
+    submit created the order; CheckoutDone, or CheckoutRefused when the
+    payment of a new order cannot start (the order is cancelled)."""
+    order_url = order_page_url(order, user)
+    if order.status == OrderStatus.PENDING:
+        provider = payment_provider(order.payment_method)
+        try:
+            payment_url = provider.start(
+                order,
+                success_url=absolute_uri(f"{order_url}?payment=done"),
+                cancel_url=absolute_uri(order_url),
+            )
+        except PaymentError as error:
+            if not created:
+                # A repeat submit: the first one may have opened a payment
+                # that is still under way, so the order stays as it is.
+                message = f"{error} Your order {order.number} is kept."
+                return CheckoutDone(order, created, order_url, message, is_error=True)
+            # Nothing was charged: release the stock and let the shopper retry
+            # with a fresh form (the old key now names a cancelled order).
+            change_status(order, OrderStatus.CANCELLED, note=f"Payment did not start: {error}")
+            message = f"{error} Nothing was charged; your cart is unchanged. Please try again."
+            return CheckoutRefused(Refusal.PAYMENT_NOT_STARTED, message, cart.contents())
+        if payment_url:
+            if created:
+                cart.clear()
+            return CheckoutDone(order, created, payment_url)
+    # A repeat submit (say, the back button) leaves whatever is in the cart now.
+    if created:
+        cart.clear()
+    return CheckoutDone(
+        order, created, order_url, f"Thank you! Your order {order.number} is placed."
+    )

@@ -1,10 +1,12 @@
 """Forms for the cart and the checkout. They validate what the shopper may
-choose; prices and totals are never fields."""
+choose; prices and totals are never fields. `CheckoutForm.submission()`
+hands the checkout service (shop/checkout.py) what was typed."""
 
 import uuid
 
 from django import forms
 
+from shop.checkout import CheckoutSubmission, CustomerDetails
 from shop.payments import available_providers
 from shop.shipping import STANDARD, shipping_methods
 from shop.templatetags.shop_tags import money
@@ -90,3 +92,16 @@ class CheckoutForm(forms.Form):
             self[name]
             for name in ("address_line1", "address_line2", "postal_code", "city", "country")
         ]
+
+    def submission(self):
+        """The validated form as the checkout service takes it."""
+        data = self.cleaned_data
+        return CheckoutSubmission(
+            customer=CustomerDetails(
+                **{name: data[name] for name in CustomerDetails.__dataclass_fields__}
+            ),
+            shipping_code=data["shipping_method"],
+            payment_method=data["payment_method"],
+            idempotency_key=data["idempotency_key"],
+            quote_signature=data["quote_signature"],
+        )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -508,6 +509,11 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number or f"Order {self.pk}"
+
+    def get_absolute_url(self):
+        """The signed-in customer's own page for this order (guests use the
+        signed link of shop.order_links instead)."""
+        return reverse("shop:order_detail", args=[self.number])
 
     @staticmethod
     def number_for(pk, created_at):

@@ -1,11 +1,14 @@
 """Order status changes: the allowed transitions (ORDER_TRANSITIONS in
 shop/models.py) are enforced here, every change is recorded with who and
-when, and cancelling a pending order puts its stock back exactly once."""
+when and announced through shop/order_events.py, and cancelling a pending
+order puts its stock back exactly once. What a customer may cancel
+themselves is decided here too."""
 
 from django.db import transaction
 
 from shop import order_events
 from shop.models import ORDER_TRANSITIONS, Order, OrderStatus, OrderStatusChange, StockAdjustment
+from shop.payments import payment_instructions, payment_provider
 
 
 class TransitionError(Exception):
@@ -41,7 +44,13 @@ def change_status(order, new_status, user=None, note=""):
         )
         if new_status == OrderStatus.CANCELLED:
             return_stock(locked, actor)
-        order_events.order_status_changed(locked, old_status, new_status, actor=actor)
+        order_events.order_status_changed(
+            locked,
+            old_status,
+            new_status,
+            actor=actor,
+            payment_instructions=payment_instructions(locked),
+        )
     return locked
 
 
@@ -61,11 +70,18 @@ def return_stock(order, user=None):
         )
 
 
+def cancel_for_customer(order, user=None):
+    """Cancel `order` for its customer (`user`, or a guest with its signed
+    link); returns the updated order. Raises TransitionError, with a message
+    for the customer, when they may not cancel it (any more)."""
+    if not customer_can_cancel(order):
+        raise TransitionError(f"Order {order.number} can no longer be cancelled here.")
+    return change_status(order, OrderStatus.CANCELLED, user=user, note="Cancelled by customer")
+
+
 def customer_can_cancel(order):
     """A customer may cancel an order that is still pending and paid offline
     (an online payment could complete while the order is being cancelled)."""
-    from shop.payments import payment_provider
-
     provider = payment_provider(order.payment_method)
     return (
         order.status == OrderStatus.PENDING

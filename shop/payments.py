@@ -9,8 +9,11 @@ Pressroom:
   until staff mark it paid in the admin.
 - `StripePaymentProvider`, on when STRIPE_SECRET_KEY and
   STRIPE_WEBHOOK_SECRET are set: a Stripe Checkout Session, confirmed by the
-  signed `checkout.session.completed` webhook. Nothing reaches Stripe unless
-  the keys are set.
+  signed `checkout.session.completed` webhook (applied by shop/webhooks.py).
+  Nothing reaches Stripe unless the keys are set.
+
+Providers only start payments and describe them: they never change an
+order's status, so this module does not depend on shop/orders.py.
 """
 
 import logging
@@ -19,11 +22,9 @@ from decimal import Decimal
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop.models import Order, OrderStatus, PaymentEvent
-from shop.orders import TransitionError, change_status
+from shop.models import Order, OrderStatus
 from shop.templatetags.shop_tags import money, percent
 
 logger = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ CHECKOUT_SESSION_LIFETIME = timedelta(hours=1)
 
 class PaymentError(Exception):
     """The provider could not start the payment; nothing was charged."""
-
-
-class InvalidWebhook(Exception):
-    """A webhook whose signature or body does not verify."""
 
 
 class PaymentProvider:
@@ -168,79 +165,6 @@ class StripePaymentProvider(PaymentProvider):
             return ""
         return "We are waiting for Stripe to confirm your card payment."
 
-    def handle_webhook(self, payload, signature):
-        """Verify and apply one webhook delivery; returns what it did, in words.
-
-        Raises InvalidWebhook for a bad signature or body. Each event id is
-        applied once: a replayed or concurrent duplicate is recorded as such
-        and changes nothing.
-        """
-        try:
-            event = stripe.Webhook.construct_event(
-                payload.decode("utf-8"),
-                signature,
-                settings.STRIPE_WEBHOOK_SECRET,
-                api_key=settings.STRIPE_SECRET_KEY,
-            )
-        except (ValueError, stripe.SignatureVerificationError) as error:
-            raise InvalidWebhook(str(error)) from error
-        data = event.to_dict()
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = PaymentEvent.objects.create(
-                        provider=self.key, event_id=data["id"], event_type=data["type"]
-                    )
-            except IntegrityError:
-                return "duplicate event: ignored"
-            record.outcome, record.order = self.apply_event(data)
-            record.save(update_fields=["outcome", "order"])
-        return record.outcome
-
-    def apply_event(self, event):
-        """(outcome, order) for a verified event."""
-        kind = event["type"]
-        session = event.get("data", {}).get("object") or {}
-        if not kind.startswith("checkout.session."):
-            return "ignored event type", None
-        order = self.order_for_session(session)
-        if order is None:
-            logger.warning("Stripe event %s names no known order", event["id"])
-            return "no matching order", None
-        note = f"Stripe {kind} {event['id']}"
-        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-            if session.get("payment_status") != "paid":
-                return "payment not completed yet", order
-            expected = minor_units(order.total, order.currency)
-            paid = session.get("amount_total")
-            currency = (session.get("currency") or "").upper()
-            if paid != expected or currency != order.currency.upper():
-                logger.error(
-                    "Stripe paid %s %s for %s, which costs %s %s",
-                    paid, currency, order.number, expected, order.currency,
-                )  # fmt: skip
-                return f"amount mismatch: paid {paid} {currency}, expected {expected}", order
-            return self.transition(order, OrderStatus.PAID, note)
-        if kind == "checkout.session.expired":
-            return self.transition(order, OrderStatus.CANCELLED, note)
-        return "ignored event type", order
-
-    def order_for_session(self, session):
-        order_id = (session.get("metadata") or {}).get("order_id")
-        if not order_id or not str(order_id).isdigit():
-            return None
-        return Order.objects.filter(
-            pk=int(order_id), number=session.get("client_reference_id"), payment_method=self.key
-        ).first()
-
-    @staticmethod
-    def transition(order, status, note):
-        try:
-            order = change_status(order, status, note=note)
-        except TransitionError as error:
-            return f"unchanged: {error}", order
-        return f"order marked {order.get_status_display().lower()}", order
-
 
 PROVIDERS = (ManualPaymentProvider(), StripePaymentProvider())
 
@@ -255,6 +179,12 @@ def available_providers():
     return [provider for provider in PROVIDERS if provider.is_available()]
 
 
+def payment_instructions(order):
+    """What the customer still has to do to pay `order`, in words ("" for nothing)."""
+    provider = payment_provider(order.payment_method)
+    return provider.instructions(order) if provider else ""
+
+
 def stripe_provider():
-    """The Stripe provider (webhooks address it directly)."""
+    """The Stripe provider (the webhook view asks it whether Stripe is configured)."""
     return payment_provider(StripePaymentProvider.key)

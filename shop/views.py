@@ -1,5 +1,7 @@
-"""Cart, checkout, orders and the Stripe webhook: thin views over the
-services in cart.py, checkout.py, orders.py and payments.py.
+"""Cart, checkout, orders and the Stripe webhook pages. Each view parses its
+input, calls one service (shop/cart.py, shop/checkout.py, shop/orders.py,
+shop/webhooks.py) and renders or redirects on what it returns; the rules
+(stock caps, quotes, idempotency, payment start, cancellation) live there.
 
 Cart changes answer HTMX requests with the updated fragment (and the header
 count, swapped out of band); without JavaScript the same POSTs redirect.
@@ -19,36 +21,31 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core.listing import paginate
-from shop.cart import Cart, CartError, products_for_sale
+from shop.cart import Cart, CartError, add_to_cart, change_quantity
 from shop.checkout import (
-    CheckoutError,
-    CheckoutKeyTaken,
-    CustomerDetails,
-    build_quote,
-    order_for_key,
-    place_order,
-    session_owner,
+    CartEmpty,
+    CheckoutDone,
+    CheckoutRefused,
+    Refusal,
+    open_checkout,
+    quote_cart,
+    submit_checkout,
 )
 from shop.forms import CartLineForm, CheckoutForm
-from shop.models import Order, OrderStatus
-from shop.order_links import order_from_token, order_link
-from shop.orders import TransitionError, change_status, customer_can_cancel
-from shop.payments import InvalidWebhook, PaymentError, payment_provider, stripe_provider
-from shop.shipping import STANDARD, shipping_method
+from shop.models import Order
+from shop.order_links import order_from_token
+from shop.orders import TransitionError, cancel_for_customer, customer_can_cancel
+from shop.payments import payment_provider, stripe_provider
+from shop.shipping import STANDARD
+from shop.webhooks import InvalidWebhook, handle_stripe_webhook
 
 # Cart -------------------------------------------------------------------------
-
-
-def cart_quote(contents, method_code=STANDARD):
-    """The quote for the cart's items shipped with `method_code` (standard if unknown)."""
-    method = shipping_method(method_code) or shipping_method(STANDARD)
-    return build_quote([(item.product, item.quantity) for item in contents.items], method)
 
 
 def cart_context(request, contents, feedback=None, error=None):
     return {
         "contents": contents,
-        "quote": cart_quote(contents),
+        "quote": quote_cart(contents),
         "feedback": feedback,
         "error": error,
         "cart_count": contents.count,
@@ -74,54 +71,37 @@ def respond_to_cart_change(request, feedback=None, error=None):
 
 
 def posted_line(request):
-    """(product, quantity) from a cart POST; raises CartError for bad values."""
+    """(product id, quantity) from a cart POST; raises CartError for bad values."""
     form = CartLineForm(request.POST)
     if not form.is_valid():
         raise CartError("Enter a whole number of items (0 or more).")
-    product = products_for_sale().filter(pk=form.cleaned_data["product"]).first()
-    if product is None:
-        raise CartError("That product is not for sale.")
-    return product, form.cleaned_data["quantity"]
+    return form.cleaned_data["product"], form.cleaned_data["quantity"]
 
 
 @require_POST
 def cart_add(request):
     cart = Cart.for_request(request)
     try:
-        product, quantity = posted_line(request)
-        new_quantity = cart.add(product, quantity)
+        change = add_to_cart(cart, *posted_line(request))
     except CartError as error:
         if request.htmx:
             return render(request, "shop/includes/added_to_cart.html", {"error": str(error)})
         messages.error(request, str(error))
         return redirect("shop:cart")
-    feedback = f"Added to your cart: {product.title}. You have {new_quantity}."
-    if new_quantity < quantity:
-        feedback = (
-            f"{product.title}: only {product.stock_quantity} in stock, "
-            f"so your cart has {new_quantity}."
-        )
     if request.htmx:
-        context = {"feedback": feedback, "cart_count": cart.count()}
+        context = {"feedback": change.message, "cart_count": cart.count()}
         return render(request, "shop/includes/added_to_cart.html", context)
-    messages.success(request, feedback)
+    messages.success(request, change.message)
     return redirect("shop:cart")
 
 
 @require_POST
 def cart_update(request):
     try:
-        product, quantity = posted_line(request)
-        new_quantity = Cart.for_request(request).set_quantity(product, quantity)
+        change = change_quantity(Cart.for_request(request), *posted_line(request))
     except CartError as error:
         return respond_to_cart_change(request, error=str(error))
-    if new_quantity == 0:
-        feedback = f"Removed {product.title}."
-    elif new_quantity < quantity:
-        feedback = f"{product.title}: only {new_quantity} in stock, quantity set to {new_quantity}."
-    else:
-        feedback = f"{product.title}: quantity {new_quantity}."
-    return respond_to_cart_change(request, feedback=feedback)
+    return respond_to_cart_change(request, feedback=change.message)
 
 
 @require_POST
@@ -135,31 +115,22 @@ def cart_remove(request):
 
 # Checkout ---------------------------------------------------------------------
 
-
-ADDRESS_FIELDS = (
-    "full_name", "phone", "address_line1", "address_line2", "postal_code", "city", "country",
-)  # fmt: skip
-
-
-def initial_details(user):
-    """Prefill the checkout for a signed-in customer from their last order."""
-    if not user.is_authenticated:
-        return {}
-    initial = {"email": user.email, "full_name": user.get_full_name()}
-    last = Order.objects.filter(user=user).order_by("-created_at").first()
-    if last is not None:
-        for name in ADDRESS_FIELDS:
-            initial[name] = getattr(last, name)
-    return initial
+# The HTTP status of a refused submit: a conflict with what the page showed,
+# or the payment service that did not answer.
+REFUSAL_STATUS = {
+    Refusal.CHANGED: 409,
+    Refusal.KEY_TAKEN: 409,
+    Refusal.NOT_PLACED: 409,
+    Refusal.PAYMENT_NOT_STARTED: 502,
+}
 
 
 def render_checkout(request, form, contents, error=None, status=200):
     method_code = form["shipping_method"].value() or STANDARD
-    quote = cart_quote(contents, method_code)
     context = {
         "form": form,
         "contents": contents,
-        "quote": quote,
+        "quote": quote_cart(contents, method_code),
         "error": error,
         "login_url": resolve_url(settings.LOGIN_URL),
     }
@@ -173,113 +144,55 @@ def with_new_key(form):
     return CheckoutForm(data)
 
 
+def back_to_cart(request, empty):
+    for notice in empty.notices:
+        messages.warning(request, notice)
+    messages.info(request, empty.message)
+    return redirect("shop:cart")
+
+
+def show_checkout(request, cart):
+    """The checkout page (GET), or back to the cart when it is empty."""
+    opened = open_checkout(cart, request.session, request.user)
+    if isinstance(opened, CartEmpty):
+        return back_to_cart(request, opened)
+    return render_checkout(request, CheckoutForm(initial=opened.initial), opened.contents)
+
+
 def checkout(request):
     cart = Cart.for_request(request)
     if request.method != "POST":
-        contents = cart.contents()
-        if not contents.items:
-            for notice in contents.notices:
-                messages.warning(request, notice)
-            messages.info(request, "Your cart is empty: add something before checking out.")
-            return redirect("shop:cart")
-        form = CheckoutForm(initial=initial_details(request.user))
-        # Made now, so two submits of this form at once share the session's owner.
-        session_owner(request.session)
-        return render_checkout(request, form, contents)
-
+        return show_checkout(request, cart)
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         return render_checkout(request, form, cart.contents(), status=400)
-    data = form.cleaned_data
-    owner = session_owner(request.session)
-    # A second submit of a form that already placed its order (double click,
-    # retry after a timeout) goes to that order, whatever the cart holds now;
-    # from another session the key finds nothing of the order.
-    try:
-        existing = order_for_key(data["idempotency_key"], owner, request.user)
-    except CheckoutKeyTaken as error:
-        return render_checkout(request, with_new_key(form), cart.contents(), str(error), 409)
-    if existing is not None:
-        return start_payment(request, cart, form, existing, created=False)
-    contents = cart.contents()
-    if not contents.items:
-        messages.info(request, "Your cart is empty: add something before checking out.")
-        return redirect("shop:cart")
-    quote = cart_quote(contents, data["shipping_method"])
-    if contents.notices or quote.signature != data["quote_signature"]:
-        error = " ".join(
-            [
-                *contents.notices,
-                "Your order changed since this page was shown (prices, stock or shipping). "
-                "Check the summary, then place the order again.",
-            ]
-        )
-        # The page shows the new summary (and carries its signature).
-        return render_checkout(request, form, contents, error, status=409)
-    try:
-        placed = place_order(
-            requested=contents.requested(),
-            customer=CustomerDetails(
-                **{name: data[name] for name in CustomerDetails.__dataclass_fields__}
-            ),
-            shipping_code=data["shipping_method"],
-            payment_method=data["payment_method"],
-            idempotency_key=data["idempotency_key"],
-            user=request.user,
-            owner=owner,
-        )
-    except CheckoutKeyTaken as error:  # the other session's submit won the race
-        return render_checkout(request, with_new_key(form), cart.contents(), str(error), 409)
-    except CheckoutError as error:
-        return render_checkout(request, form, cart.contents(), str(error), status=409)
-    return start_payment(request, cart, form, placed.order, created=placed.created)
-
-
-def start_payment(request, cart, form, order, created):
-    """After the order is saved: start its payment, empty the cart, show the order."""
-    order_url = order_page_url(request, order)
-    if order.status == OrderStatus.PENDING:
-        provider = payment_provider(order.payment_method)
-        try:
-            payment_url = provider.start(
-                order,
-                success_url=request.build_absolute_uri(f"{order_url}?payment=done"),
-                cancel_url=request.build_absolute_uri(order_url),
-            )
-        except PaymentError as error:
-            if not created:
-                # A repeat submit: the first one may have opened a payment
-                # that is still under way, so the order stays as it is.
-                messages.error(request, f"{error} Your order {order.number} is kept.")
-                return redirect(order_url)
-            # Nothing was charged: release the stock and let the shopper retry
-            # with a fresh form (the old key now names a cancelled order).
-            change_status(order, OrderStatus.CANCELLED, note=f"Payment did not start: {error}")
-            message = f"{error} Nothing was charged; your cart is unchanged. Please try again."
-            return render_checkout(request, with_new_key(form), cart.contents(), message, 502)
-        if payment_url:
-            if created:
-                cart.clear()
-            return redirect(payment_url)
-    # A repeat submit (say, the back button) leaves whatever is in the cart now.
-    if created:
-        cart.clear()
-    messages.success(request, f"Thank you! Your order {order.number} is placed.")
-    return redirect(order_url)
-
-
-def order_page_url(request, order):
-    """The customer's own order page when signed in, else the signed link."""
-    if request.user.is_authenticated and order.user_id == request.user.pk:
-        return reverse("shop:order_detail", args=[order.number])
-    return order_link(order)
+    outcome = submit_checkout(
+        cart,
+        form.submission(),
+        session=request.session,
+        user=request.user,
+        absolute_uri=request.build_absolute_uri,
+    )
+    match outcome:
+        case CartEmpty():
+            return back_to_cart(request, outcome)
+        case CheckoutRefused():
+            shown = with_new_key(form) if outcome.needs_new_key else form
+            status = REFUSAL_STATUS[outcome.reason]
+            return render_checkout(request, shown, outcome.contents, outcome.message, status)
+        case CheckoutDone():
+            if outcome.message:
+                show = messages.error if outcome.is_error else messages.success
+                show(request, outcome.message)
+            return redirect(outcome.url)
+    raise TypeError(f"unexpected checkout outcome {outcome!r}")  # a new kind, unhandled
 
 
 @require_GET
 def checkout_summary(request):
     """The order summary for another shipping method (HTMX, on change)."""
     contents = Cart.for_request(request).contents()
-    quote = cart_quote(contents, request.GET.get("shipping_method", STANDARD))
+    quote = quote_cart(contents, request.GET.get("shipping_method", STANDARD))
     return render(
         request, "shop/includes/order_summary.html", {"contents": contents, "quote": quote}
     )
@@ -333,11 +246,8 @@ def order_by_link(request, token):
 
 
 def cancel(request, order, redirect_to):
-    if not customer_can_cancel(order):
-        messages.error(request, f"Order {order.number} can no longer be cancelled here.")
-        return redirect(redirect_to)
     try:
-        change_status(order, OrderStatus.CANCELLED, user=request.user, note="Cancelled by customer")
+        cancel_for_customer(order, request.user)
     except TransitionError as error:
         messages.error(request, str(error))
     else:
@@ -364,11 +274,10 @@ def order_cancel_by_link(request, token):
 @csrf_exempt  # Stripe cannot send a CSRF token; the signature authenticates it.
 @require_POST
 def stripe_webhook(request):
-    provider = stripe_provider()
-    if not provider.is_available():
+    if not stripe_provider().is_available():
         raise Http404("Stripe is not configured.")
     try:
-        outcome = provider.handle_webhook(request.body, request.headers.get("Stripe-Signature"))
+        outcome = handle_stripe_webhook(request.body, request.headers.get("Stripe-Signature"))
     except InvalidWebhook:
         return HttpResponseBadRequest("invalid signature or payload")
     return JsonResponse({"outcome": outcome})

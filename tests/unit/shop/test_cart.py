@@ -228,3 +228,11 @@ def test_reader_signs_in_from_the_cart_and_keeps_it(client, make_product):
     assert response.url == "/cart/"
     assert CartLine.objects.get(user=reader).quantity == 2
     assert 'data-cart-count="2"' in client.get("/cart/").content.decode()
+
+
+def test_a_second_add_past_the_stock_says_the_cart_was_capped(client, make_product):
+    product = make_product(title="Field notebook", stock_quantity=3)
+    add_to_cart(client, product, 2)
+    response = add_to_cart(client, product, 2, **HTMX)
+    assert "Field notebook: only 3 in stock, so your cart has 3." in response.content.decode()
+    assert client.session[SESSION_KEY][str(product.pk)][0] == 3
