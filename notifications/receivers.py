@@ -199,7 +199,7 @@ def on_comment_moderated(sender, comment, moderator, action, note="", **kwargs):
 def on_order_status_changed(sender, order, old_status, new_status, actor=None, **kwargs):
     # Signed-in customers only: a guest has no bell. The shop sends this
     # signal after its commit already, and a failure here is logged by it.
-    if order.user_id is None or _notifying.is_suspended():
+    if order.user_id is None or bulk_load.is_suspended():
         return
     notify(
         [order.user],

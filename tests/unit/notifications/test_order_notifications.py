@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from notifications import receivers
+from core.switches import bulk_load
 from notifications.models import Notification
 from shop.checkout import place_order
 from shop.models import OrderStatus
@@ -85,7 +85,7 @@ def test_guests_and_seeding_get_no_notification(order_for, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         change_status(guest_order, OrderStatus.PAID)
     # seed_demo commits inside the suspension: demo data is not news.
-    with receivers.suspended(), django_capture_on_commit_callbacks(execute=True):
+    with bulk_load.suspended(), django_capture_on_commit_callbacks(execute=True):
         change_status(seeded, OrderStatus.PAID)
     assert not Notification.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
