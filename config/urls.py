@@ -40,3 +40,7 @@ if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_local_media))
 
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# Outages of the database (or a connection pool with nothing free) answer 503
+# with Retry-After; other errors 500 (core/errors.py).
+handler500 = "core.errors.server_error"

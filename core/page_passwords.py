@@ -42,7 +42,10 @@ def authenticate_with_password(request, page_view_restriction_id, page_id):
         return wagtail_views.authenticate_with_password(request, page_view_restriction_id, page_id)
     # Taken before the password is checked, so simultaneous guesses cannot
     # all slip under the limit; given back when it was not a wrong password.
-    attempt = rate_limits.attempt(failure_budgets(request, page_view_restriction_id))
+    # Guessing must not get easier while the cache is down: refuse then.
+    attempt = rate_limits.attempt(
+        failure_budgets(request, page_view_restriction_id), when_unavailable="refuse"
+    )
     if not attempt.allowed:
         response = render(
             request,

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
+from core.cache import CacheUnavailable
+
 KEY_PREFIX = "pressroom:rate"
 
 
@@ -47,6 +49,9 @@ class Attempt:
 
     retry_after: int | None
     _taken: list = field(default_factory=list, repr=False)
+    # Refused because nothing could be counted (the cache is down), not
+    # because a budget ran out.
+    unavailable: bool = False
 
     @property
     def allowed(self):
@@ -54,9 +59,12 @@ class Attempt:
 
     def give_back(self):
         """Return what this attempt took (it turned out not to count)."""
-        for key, timeout in self._taken:
-            _add(key, -1, timeout)
-        self._taken = []
+        taken, self._taken = self._taken, []
+        for key, timeout in taken:
+            try:
+                _add(key, -1, timeout)
+            except CacheUnavailable:
+                return  # the counters went with the cache
 
 
 def _add(key, delta, timeout):
@@ -70,16 +78,29 @@ def _add(key, delta, timeout):
         return max(delta, 0)
 
 
-def attempt(budgets):
+# While the shared cache is down nothing can be counted. Cheap actions are
+# let through (a reader's search, a comment); expensive ones (a question to
+# the language model) are refused for this long, then tried again.
+RETRY_WHILE_UNAVAILABLE = 30
+
+
+def attempt(budgets, when_unavailable="allow"):
     """Take one attempt from every budget, all or none; the Attempt says
-    whether it is allowed and, if not, how many seconds to wait."""
+    whether it is allowed and, if not, how many seconds to wait. While the
+    cache is unreachable the attempt is allowed (`when_unavailable="allow"`)
+    or refused with `unavailable` set (`"refuse"`)."""
     now = time.time()
     taken = []
-    for budget in budgets:
-        key = budget.key(now)
-        timeout = budget.seconds_left(now) + 5
-        taken.append((key, timeout))
-        if _add(key, 1, timeout) > budget.limit:
-            Attempt(None, taken).give_back()
-            return Attempt(budget.seconds_left(now))
+    try:
+        for budget in budgets:
+            key = budget.key(now)
+            timeout = budget.seconds_left(now) + 5
+            taken.append((key, timeout))
+            if _add(key, 1, timeout) > budget.limit:
+                Attempt(None, taken).give_back()
+                return Attempt(budget.seconds_left(now))
+    except CacheUnavailable:
+        if when_unavailable == "refuse":
+            return Attempt(RETRY_WHILE_UNAVAILABLE, unavailable=True)
+        return Attempt(None)
     return Attempt(None, taken)

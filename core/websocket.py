@@ -13,10 +13,18 @@ The sockets of a signed-in user join their session's and account's groups
 (core/socket_sessions.py) and close when that sign-in ends.
 """
 
+import logging
+
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from core.socket_sessions import SIGNED_OUT_CLOSE_CODE, signed_in_groups
+
+logger = logging.getLogger(__name__)
+
+# A live socket that cannot join its channel-layer group (Redis restarting)
+# closes with "try again later"; clients reconnect with backoff.
+TRY_AGAIN_LATER = 1013
 
 # No frame of ours nests more than a few levels; this leaves room to grow.
 MAX_JSON_DEPTH = 20
@@ -67,9 +75,38 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
     signed_out = False
 
     async def websocket_connect(self, message):
-        # Joined before connect() runs, and left by Channels on disconnect.
-        self.groups = [*self.groups, *signed_in_groups(self.scope)]
-        await super().websocket_connect(message)
+        # The sign-in groups are joined before connect() runs and left on
+        # disconnect. A channel layer that is down (Redis restarting) costs
+        # only the close-on-logout, never the socket.
+        wanted = [*self.groups, *signed_in_groups(self.scope)]
+        self.groups = []  # so Channels does not join them again
+        joined = [group for group in wanted if await self.join_group(group)]
+        try:
+            await super().websocket_connect(message)
+        finally:
+            self.groups = joined
+
+    async def websocket_disconnect(self, message):
+        groups, self.groups = self.groups, []
+        for group in groups:
+            await self.leave_group(group)
+        await super().websocket_disconnect(message)
+
+    async def join_group(self, group):
+        """Join a channel-layer group; False (logged) when the layer is down."""
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception as error:  # redis down, timeouts: whatever the layer raises
+            logger.warning("could not join %s: %s", group, error)
+            return False
+        return True
+
+    async def leave_group(self, group):
+        """Leave a channel-layer group; a layer that is down is only logged."""
+        try:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception as error:
+            logger.warning("could not leave %s: %s", group, error)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if self.signed_out:

@@ -2,7 +2,7 @@
 
 from channels.db import database_sync_to_async
 
-from core.websocket import ClientError, JsonFrameConsumer
+from core.websocket import TRY_AGAIN_LATER, ClientError, JsonFrameConsumer
 from notifications import services
 from notifications.groups import user_group
 
@@ -28,15 +28,17 @@ class NotificationConsumer(JsonFrameConsumer):
             await self.close(code=4401)
             return
         self.user = user
+        if not await self.join_group(user_group(user.pk)):
+            await self.close(code=TRY_AGAIN_LATER)  # the bell cannot be live
+            return
         self.group_name = user_group(user.pk)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
         count = await database_sync_to_async(services.unread_count)(user)
         await self.send_json({"type": "unread_count", "count": count})
 
     async def disconnect(self, code):
         if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+            await self.leave_group(self.group_name)
 
     async def dispatch(self, message):
         if message.get("type") in FORWARDED_EVENTS:

@@ -49,12 +49,20 @@ class AssistantConsumer(JsonFrameConsumer):
 
     async def ask(self, content):
         question, page_id, conversation_id = answering.parse_ask(content)
-        retry_after = rate_limits.attempt(self.rate_budgets()).retry_after
-        if retry_after:
+        # A question costs a language-model call: while nothing can be
+        # counted (the shared cache is down) questions wait, not flood.
+        attempt = rate_limits.attempt(self.rate_budgets(), when_unavailable="refuse")
+        if attempt.unavailable:
+            raise ClientError(
+                "unavailable",
+                "The assistant is unavailable for a moment. Try again shortly.",
+                retry_after=attempt.retry_after,
+            )
+        if not attempt.allowed:
             raise ClientError(
                 "rate_limited",
-                f"Too many questions. Try again in {retry_after} seconds.",
-                retry_after=retry_after,
+                f"Too many questions. Try again in {attempt.retry_after} seconds.",
+                retry_after=attempt.retry_after,
             )
         await self.cancel_answer()  # one answer in flight: the new question wins
         self.answer_task = asyncio.create_task(self.answer(question, page_id, conversation_id))

@@ -17,7 +17,7 @@ import weakref
 from channels.db import database_sync_to_async
 
 from chat.rooms import messaging, presence
-from core.websocket import ClientError, JsonFrameConsumer
+from core.websocket import TRY_AGAIN_LATER, ClientError, JsonFrameConsumer
 
 # Channel-layer events forwarded as they are: they carry the whole message,
 # so no database connection is touched per delivery.
@@ -92,7 +92,10 @@ class RoomConsumer(JsonFrameConsumer):
         self.group_name = messaging.room_group(room.pk)
         # Join before reading the history, so a message posted in between is
         # not lost (it may arrive twice; clients de-duplicate by id).
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        if not await self.join_group(self.group_name):
+            self.group_name = None
+            await self.close(code=TRY_AGAIN_LATER)  # no live room without the layer
+            return
         history = await database_sync_to_async(messaging.history_frames)(room)
         await self.accept()
         await self.send_json(
@@ -105,7 +108,7 @@ class RoomConsumer(JsonFrameConsumer):
     async def disconnect(self, code):
         if self.group_name is None:
             return
-        await self.channel_layer.group_discard(self.group_name, self.channel_name)
+        await self.leave_group(self.group_name)
         if self.leave_presence() is not None:
             announce_presence_soon(self.channel_layer, self.room.pk)
 

@@ -16,6 +16,8 @@ still open, and shows fewer people until they reconnect.
 
 from django.core.cache import cache
 
+from core.cache import CacheUnavailable
+
 PRESENCE_TTL = 6 * 60 * 60
 
 
@@ -24,14 +26,18 @@ def _key(room_id):
 
 
 def join(room_id):
-    """Count one more socket in the room; returns the new count."""
+    """Count one more socket in the room; returns the new count (0 while the
+    shared cache is down: presence is not worth refusing a reader for)."""
     key = _key(room_id)
-    cache.add(key, 0, PRESENCE_TTL)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
         cache.add(key, 0, PRESENCE_TTL)
-        count = cache.incr(key)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 0, PRESENCE_TTL)
+            count = cache.incr(key)
+    except CacheUnavailable:
+        return 0
     cache.touch(key, PRESENCE_TTL)
     return count
 
@@ -41,12 +47,15 @@ def leave(room_id):
     key = _key(room_id)
     try:
         count = cache.decr(key)
-    except ValueError:  # the counter expired: nothing left to take away
+    except (ValueError, CacheUnavailable):  # expired, or the cache is down
         return 0
     if count < 0:
         # More leaves than joins since the counter was (re)created: undo our
         # own overshoot atomically, keeping any join that happened meanwhile.
-        count = cache.incr(key, -count)
+        try:
+            count = cache.incr(key, -count)
+        except CacheUnavailable:
+            return 0
     cache.touch(key, PRESENCE_TTL)
     return max(count, 0)
 

@@ -152,11 +152,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.redis_url("REDIS_URL", "")
 
+# A dead Redis must cost a request milliseconds, not seconds: short timeouts,
+# then the cache backend stops trying for REDIS_RETRY_SECONDS (core/cache.py).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", 0.5)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", 5.0)
+
 if REDIS_URL:
     _redis_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, degrading to misses and no-op writes while
+        # Redis is unreachable: it is a cache, not a dependency.
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
     }
     CACHES = {
         "default": {**_redis_cache, "KEY_PREFIX": "pressroom"},
@@ -173,8 +183,10 @@ if REDIS_URL:
                 "hosts": [
                     {
                         "address": REDIS_URL,
-                        # redis-py's 5 s default socket timeout kills idle consumers.
+                        # redis-py's 5 s default socket timeout kills idle consumers;
+                        # connecting to a dead Redis must still fail fast.
                         "socket_timeout": None,
+                        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
                         "max_connections": 1000,
                     }
                 ],
