@@ -8,7 +8,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration lint install install-dev clean
+.PHONY: run test test-unit test-integration lint install install-dev requirements clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,24 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.runtime-installed
+
+# Lock the direct dependencies (requirements*.in) into the pinned
+# requirements*.txt. pip-compile keeps every pin already in the .txt files
+# that still satisfies the .in ranges; to move a package, edit its range or run
+# e.g. `make requirements PIP_COMPILE_ARGS="--upgrade-package django"`.
+# The torch pin names the release, not the local build label (+cpu) of the wheel
+# this machine resolves it from, so the file means the same wherever torch comes from.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --no-allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
+
+requirements: $(VENV)/.dev-installed
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	sed -i -E 's/^(torch==[^+ ]+)\+[A-Za-z0-9.]+/\1/' requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 install-dev: $(VENV)/.dev-installed
 

@@ -1,8 +1,8 @@
 """Top-k vector search over chunks or page vectors, with one API for both modes.
 
 On PostgreSQL the search runs in SQL against the pgvector column and its HNSW
-index (`<=>` cosine distance, ef_search 100, iterative scans so filters do not
-starve the result). Elsewhere a float32 matrix is kept in the process and
+index (pgvector's `CosineDistance`, i.e. `<=>`; ef_search 100; iterative scans
+so filters do not starve the result). Elsewhere a float32 matrix is kept in the process and
 searched with NumPy; it reloads when `IndexVersion` changes, which each query
 checks with one small query, so a web process sees what a worker wrote.
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
+from pgvector.django import CosineDistance
 
 from ai.models import IndexVersion
 from core.privacy import on_public_pages
@@ -71,14 +71,19 @@ def search(model, vector, k, scope=Scope()):
 # PostgreSQL --------------------------------------------------------------------
 
 
-def _search_pgvector(model, vector, k, scope):
-    literal = "[" + ",".join(f"{value:.7g}" for value in vector.tolist()) + "]"
-    table = connection.ops.quote_name(model._meta.db_table)
+def pgvector_queryset(model, vector, k, scope=Scope()):
+    """The SQL search: `model` rows in `scope` on public pages, nearest first, top k."""
     queryset = scope.filter(on_public_pages(model.objects.all()))
-    queryset = queryset.annotate(
-        # The table name is quoted by Django; the vector is a bound parameter.
-        distance=RawSQL(f"{table}.embedding <=> %s::vector", (literal,))  # noqa: S611
-    ).order_by("distance")[:k]
+    # CosineDistance binds the query as pgvector's text form, a parameter of
+    # unknown type (psycopg's default for str) that PostgreSQL reads as
+    # `vector` beside the column: the ORDER BY `embedding <=> %s` that the
+    # HNSW index (vector_cosine_ops) serves.
+    distance = CosineDistance("embedding", vector)
+    return queryset.annotate(distance=distance).order_by("distance")[:k]
+
+
+def _search_pgvector(model, vector, k, scope):
+    queryset = pgvector_queryset(model, vector, k, scope)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL hnsw.ef_search = {PG_EF_SEARCH}")

@@ -7,7 +7,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from django.db import connection
+import numpy as np
+from django.db import connection, transaction
 
 from ai import indexing, vector_store
 from ai.embeddings import get_embedder
@@ -115,3 +116,44 @@ def test_two_indexers_on_one_page_leave_one_consistent_set(live_db):
     positions = list(Chunk.objects.filter(page_id=page.pk).values_list("position", flat=True))
     assert positions == list(range(len(positions))) and positions
     assert PageVector.objects.filter(page_id=page.pk).count() == 1
+
+
+def test_embedding_field_round_trips_exactly_through_a_pgvector_column(live_db):
+    page = make_page(f"Vector round trip {uuid.uuid4().hex[:6]}", "Plain text.", live=True)
+    vector = get_embedder().encode(["a vector to store"])[0]
+    chunk = Chunk.objects.create(
+        page=page,
+        content_type=page.content_type,
+        position=0,
+        text="Plain text.",
+        token_count=2,
+        embedding=vector,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_typeof(embedding)::text, vector_dims(embedding) FROM ai_chunk WHERE id = %s",
+            [chunk.pk],
+        )
+        assert cursor.fetchone() == ("vector", len(vector))
+    loaded = Chunk.objects.get(pk=chunk.pk).embedding
+    assert loaded.dtype == np.float32
+    assert np.array_equal(loaded, vector)
+
+
+def test_cosine_distance_query_is_served_by_the_hnsw_index(live_db):
+    page = make_page(f"Index plan {uuid.uuid4().hex[:6]}", REPAIR_TEXT, live=True)
+    page.save_revision().publish()
+    indexing.index_page(page.pk)
+    query = get_embedder().encode(["fixing a puncture"])[0]
+    queryset = vector_store.pgvector_queryset(Chunk, query, 5)
+    sql = str(queryset.query)
+    assert '"ai_chunk"."embedding" <=> ' in sql and "::vector" not in sql
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Few rows: make the planner show whether it *can* use the index.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "ai_chunk_embedding_hnsw" in plan
+    hits = vector_store.search(Chunk, query, 5)
+    assert page.pk in [hit.row.page_id for hit in hits]
+    assert hits == sorted(hits, key=lambda hit: -hit.score)
