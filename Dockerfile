@@ -16,9 +16,7 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.dev python manage.py collectstatic --
     && chown -R pressroom:pressroom /app
 
 USER pressroom
-EXPOSE 8000
-# No --proxy-headers: Daphne would believe X-Forwarded-For from any client.
-# The client address comes from TRUSTED_PROXIES only (config/proxy.py).
-# Frames up to 1 MiB reach the consumers, which answer those over
-# WEBSOCKET_MAX_FRAME_BYTES with an error frame; larger ones drop the connection.
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket-max-message-size", "1048576", "config.asgi:application"]
+EXPOSE 8000 8001
+# HTTP through gunicorn (deploy/gunicorn.conf.py); docker-compose.yml runs
+# the same image as Daphne for WebSockets (`ws`), Celery and beat.
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi:application"]

@@ -8,6 +8,8 @@ WebSocket) instead: only when the direct peer is in TRUSTED_PROXIES does it
 replace `scope["client"]` with the address the proxies recorded and
 `scope["scheme"]` with X-Forwarded-Proto. Django then sees that address as
 REMOTE_ADDR, and every limit (allauth, axes, the assistant, search) uses it.
+`TrustedProxyWSGIMiddleware` applies the same rule to the WSGI environ for
+HTTP served by gunicorn (config/wsgi.py).
 """
 
 import functools
@@ -124,6 +126,38 @@ class TrustedProxyMiddleware:
         if scope["type"] in ("http", "websocket"):
             scope = resolve_scope(scope, settings.TRUSTED_PROXIES)
         return await self.application(scope, receive, send)
+
+
+class TrustedProxyWSGIMiddleware:
+    """WSGI middleware with the same rule: REMOTE_ADDR and wsgi.url_scheme
+    from the trusted proxy's headers, only when the peer is in TRUSTED_PROXIES."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        headers = [
+            (name, environ[key].encode("latin-1"))
+            for name, key in (
+                (FORWARDED_FOR, "HTTP_X_FORWARDED_FOR"),
+                (FORWARDED_PROTO, "HTTP_X_FORWARDED_PROTO"),
+            )
+            if key in environ
+        ]
+        scope = {
+            "type": "http",
+            "scheme": environ.get("wsgi.url_scheme", "http"),
+            "client": (environ.get("REMOTE_ADDR", ""), 0),
+            "headers": headers,
+        }
+        resolved = resolve_scope(scope, settings.TRUSTED_PROXIES)
+        if resolved is not scope:
+            environ = {
+                **environ,
+                "REMOTE_ADDR": resolved["client"][0],
+                "wsgi.url_scheme": resolved["scheme"],
+            }
+        return self.application(environ, start_response)
 
 
 def request_client_ip(request):

@@ -1,4 +1,5 @@
-"""WSGI entry point, for HTTP-only deployments; Daphne serves config.asgi."""
+"""WSGI entry point: production HTTP is served by gunicorn from here (see
+the README's production section); Daphne serves WebSockets (config.asgi)."""
 
 import os
 
@@ -6,4 +7,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from config.proxy import TrustedProxyWSGIMiddleware  # noqa: E402
+
+application = TrustedProxyWSGIMiddleware(django_application)

@@ -25,3 +25,21 @@ def send_email(subject, text, html, recipients, from_email):
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(ignore_result=True)
+def resend_parked_tasks(batch=500):
+    """Send again the tasks parked while the broker was unreachable (oldest
+    first); each stays parked until the broker takes it."""
+    from config.celery_app import app
+    from core.models import ParkedTask
+
+    for parked in ParkedTask.objects.all()[:batch]:
+        try:
+            app.send_task(parked.task_name, parked.args, parked.kwargs)
+        except Exception as error:  # still down: keep the rest for the next run
+            ParkedTask.objects.filter(pk=parked.pk).update(
+                attempts=parked.attempts + 1, last_error=str(error)
+            )
+            return
+        parked.delete()

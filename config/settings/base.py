@@ -136,8 +136,27 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if USING_POSTGRES:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    # Every process holds at most DATABASE_POOL_MAX_SIZE connections (psycopg's
+    # pool, through Django). Persistent connections leak under ASGI (each
+    # request has its own context, so none is ever reused): with the pool,
+    # Django hands each connection back at the end of the request instead.
+    # Past the pool size, a request waits up to DATABASE_POOL_TIMEOUT seconds
+    # for a connection, then gets the 503 page (core/errors.py). Size it so
+    # that web processes x threads + Daphne + Celery concurrency stay below
+    # PostgreSQL's max_connections (README, "Production").
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are checked before use (with the pool: when taken from it),
+    # so after a PostgreSQL restart no request gets a dead one.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # DATABASE_POOL=false when an external pooler (PgBouncer) does the pooling.
+    if env.bool("DATABASE_POOL", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", 5.0),
+            # Connections idle this long are closed (the pool keeps min_size).
+            "max_idle": 300,
+        }
 else:
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers proceed while a writer commits; IMMEDIATE avoids the
@@ -240,10 +259,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # With acks_late a task whose worker died is redelivered after this timeout.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A dead broker must cost a request well under a second, not a hang: the
+    # task is parked in the database instead (config/celery_tasks.py).
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {
         "task": "core.tasks.publish_scheduled_pages",
+        "schedule": 60.0,
+    },
+    "resend-parked-tasks": {
+        "task": "core.tasks.resend_parked_tasks",
         "schedule": 60.0,
     },
     "notification-digest": {

@@ -30,10 +30,21 @@ def command_words(service):
 
 
 def test_expected_services_exist():
-    assert {"web", "worker", "beat", "postgres", "redis", "minio", "createbuckets"} <= set(SERVICES)
+    assert {
+        "proxy",
+        "migrate",
+        "web",
+        "ws",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "minio",
+        "createbuckets",
+    } <= set(SERVICES)
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat", "postgres", "redis", "minio"])
+@pytest.mark.parametrize("name", ["web", "ws", "worker", "beat", "postgres", "redis", "minio"])
 def test_long_running_services_have_healthchecks(name):
     assert SERVICES[name]["healthcheck"]["test"]
 
@@ -46,13 +57,35 @@ def test_redis_persists_with_append_only_file():
     assert "--appendonly yes" in SERVICES["redis"]["command"]
 
 
-def test_web_serves_the_asgi_application_with_daphne():
-    words = command_words(SERVICES["web"])
-    assert "daphne" in words
+def served_application(name):
+    words = command_words(SERVICES[name])
     target = next(word for word in words if ":" in word and "." in word)
     module_name, attribute = target.split(":")
-    module = import_module(module_name)
-    assert hasattr(module, attribute)
+    return words, getattr(import_module(module_name), attribute)
+
+
+def test_web_serves_http_with_gunicorn_from_its_config_file():
+    words, application = served_application("web")
+    assert words[0] == "gunicorn" and words[words.index("-c") + 1] == "deploy/gunicorn.conf.py"
+    assert (ROOT / "deploy" / "gunicorn.conf.py").exists()
+    assert callable(application)
+    environment = SERVICES["web"]["environment"]
+    # One pooled connection per thread.
+    assert environment["DATABASE_POOL_MAX_SIZE"] == environment["WEB_THREADS"]
+
+
+def test_ws_serves_the_asgi_application_with_daphne():
+    words, application = served_application("ws")
+    assert words[0] == "daphne"
+    assert callable(application)
+
+
+def test_migrations_run_once_before_anything_serves():
+    assert command_words(SERVICES["migrate"])[:3] == ["python", "manage.py", "migrate"]
+    for name in ("web", "ws", "worker", "beat"):
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
 
 
 def test_manage_py_commands_exist():
@@ -77,7 +110,7 @@ def test_app_services_build_from_the_dockerfile():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "torch==2.13.0" in dockerfile
     assert "requirements.txt" in dockerfile
-    for name in ("web", "worker", "beat"):
+    for name in ("migrate", "web", "ws", "worker", "beat"):
         assert SERVICES[name]["build"] == "."
         assert SERVICES[name]["environment"]["DJANGO_SETTINGS_MODULE"] == (
             "config.settings.production"
@@ -116,14 +149,15 @@ def test_only_the_proxy_is_published():
         if not str(port).startswith("127.0.0.1:")
     }
     assert public == {"proxy"}
-    assert "ports" not in SERVICES["web"]
+    assert "ports" not in SERVICES["web"] and "ports" not in SERVICES["ws"]
 
 
 def test_daphne_trusts_exactly_the_proxys_fixed_address():
     proxy_address = SERVICES["proxy"]["networks"]["default"]["ipv4_address"]
     subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
     assert ipaddress.ip_address(proxy_address) in ipaddress.ip_network(subnet)
-    assert SERVICES["web"]["environment"]["TRUSTED_PROXIES"] == proxy_address
+    for name in ("web", "ws"):
+        assert SERVICES[name]["environment"]["TRUSTED_PROXIES"] == proxy_address
 
 
 def test_the_proxy_forwards_address_scheme_and_websocket_upgrades():
@@ -137,13 +171,13 @@ def test_the_proxy_forwards_address_scheme_and_websocket_upgrades():
     assert "proxy_set_header Upgrade $http_upgrade;" in NGINX_CONF
     assert "proxy_set_header Connection $connection_upgrade;" in NGINX_CONF
     assert "proxy_set_header Host $http_host;" in NGINX_CONF
-    assert "http://web:8000" in NGINX_CONF
+    assert "http://web:8000" in NGINX_CONF and "http://ws:8001" in NGINX_CONF
+    assert "location /ws/ {" in NGINX_CONF
 
 
 def test_daphne_lets_consumers_answer_oversized_frames():
-    words = command_words(SERVICES["web"])
+    words = command_words(SERVICES["ws"])
     size = int(words[words.index("--websocket-max-message-size") + 1])
     from django.conf import settings
 
     assert size > settings.WEBSOCKET_MAX_FRAME_BYTES
-    assert f'"--websocket-max-message-size", "{size}"' in (ROOT / "Dockerfile").read_text()

@@ -96,3 +96,32 @@ def test_a_bug_is_still_a_500(monkeypatch):
     response = client.get("/search/")
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+@pytest.mark.django_db
+def test_a_task_the_broker_cannot_take_is_parked_then_resent(monkeypatch):
+    from config.celery_app import app
+    from config.celery_tasks import send_or_park
+    from core.models import ParkedTask
+    from core.tasks import resend_parked_tasks, send_email
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_email, "apply_async", broker_down)
+    email = {"subject": "Paid", "text": "t", "html": "", "recipients": ["a@example.com"]}
+    send_or_park(send_email, (), {**email, "from_email": "shop@example.com"})
+    parked = ParkedTask.objects.get()
+    assert parked.task_name == "core.tasks.send_email"
+    assert parked.kwargs["recipients"] == ["a@example.com"]
+    assert "Connection refused" in parked.last_error
+
+    monkeypatch.setattr(app, "send_task", broker_down)
+    resend_parked_tasks()  # still down: kept, attempt counted
+    assert ParkedTask.objects.get().attempts == 1
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, args, kwargs: sent.append((name, kwargs)))
+    resend_parked_tasks()
+    assert sent == [("core.tasks.send_email", {**email, "from_email": "shop@example.com"})]
+    assert not ParkedTask.objects.exists()
