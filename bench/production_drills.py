@@ -68,32 +68,6 @@ def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-class Gunicorn(servers.ManagedProcess):
-    """gunicorn serving config.wsgi as the web service does."""
-
-    def __init__(self, env, workers, threads):
-        self.port = servers.free_port()
-        super().__init__(
-            "gunicorn-bench",
-            [
-                str(BIN / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(threads),
-                "--timeout",
-                "30",
-            ],
-            env=env,
-        )
-        servers.wait_for_port(self.port, self.process, 60, self.log_path)
-
-
 class Daphne(servers.ManagedProcess):
     def __init__(self, env):
         self.port = servers.free_port()
@@ -384,7 +358,7 @@ def main():
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         manage(env, "seed_demo", "--without-ai", "--allow-production")
-        web = Gunicorn(env, args.workers, args.threads)
+        web = servers.Gunicorn(env, "gunicorn-bench", args.workers, args.threads)
         processes.append(web)
         daphne = Daphne(env)
         processes.append(daphne)

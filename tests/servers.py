@@ -233,6 +233,36 @@ class Daphne:
         self.proc.stop()
 
 
+class Gunicorn:
+    """The project's WSGI app served by gunicorn threads, as production serves HTTP."""
+
+    def __init__(self, extra_env=None, name="gunicorn", workers=1, threads=4):
+        self.port = free_port()
+        self.proc = ManagedProcess(
+            name,
+            [
+                str(VENV_BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(threads),
+                "--timeout",
+                "30",
+            ],
+            env=service_env(extra_env),
+        )
+        wait_for_port(self.port, self.proc.process, 60, self.proc.log_path)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.stop()
+
+
 class CeleryWorker:
     """A real `celery -A config worker` process consuming from Redis."""
 
