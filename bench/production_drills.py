@@ -307,7 +307,7 @@ def redis_outage(web, product, post, redis, env):
         text=True,
         timeout=120,
     )
-    print(f"   parked tasks: {resent.stdout.strip()}")
+    print(f"   parked tasks: {resent.stdout.strip().splitlines()[-1]}")
 
 
 RESEND_SCRIPT = """
