@@ -25,6 +25,7 @@ DEV_AREAS = {"tests", "bench"}
 # Direct requirements the code never imports, each with the reason it is there.
 USED_WITHOUT_IMPORT = {
     "daphne": "the ASGI server `make run`, the Dockerfile and compose start",
+    "gunicorn": "the HTTP server of the Dockerfile and compose (deploy/gunicorn.conf.py)",
     "psycopg": "Django's PostgreSQL driver when DATABASE_URL is postgres://",
     "torch": "sentence-transformers' backend, pinned exactly (no CUDA build)",
     "pytest-django": "pytest plug-in (pyproject: DJANGO_SETTINGS_MODULE)",
