@@ -8,15 +8,22 @@ Backends:
   supplied passages: it quotes the sentences most similar to the question,
   each with its source number, and never writes a word of its own.
 
-Both SDKs retry 429 and 5xx responses with backoff (honouring Retry-After) up
-to `LLM_MAX_RETRIES`, and every request has a `LLM_TIMEOUT` that also bounds
-the wait between streamed chunks, so a stalled stream ends in an error, never
-a hang. Failures surface as `LLMError` with a stable `code`.
+Deadlines are the caller's promise, so they cover retries: the SDKs' own
+retry loops are off (each retry would restart their timeout) and the
+adapters retry 429, 5xx and connection failures themselves, with backoff
+honouring Retry-After, up to `LLM_MAX_RETRIES` times and only while the
+deadline allows. A whole call (`complete`) ends within `LLM_TIMEOUT`; a
+stream's first token arrives within `LLM_FIRST_TOKEN_TIMEOUT`, and after it
+no chunk is more than `LLM_TIMEOUT` apart, so a stalled or hanging provider
+ends in an error, never a hang. Failures surface as `LLMError` with a stable
+`code` (`timeout`, `unavailable`, `rate_limited`, `upstream_error`, ...).
 """
 
 import asyncio
+import random
 import re
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -24,15 +31,46 @@ import httpx
 import numpy as np
 from django.conf import settings
 
+try:  # the openai SDK talks through httpx2, a fork with its own exceptions
+    import httpx2
+except ImportError:  # pragma: no cover - older openai SDKs use httpx itself
+    httpx2 = httpx
+
+TIMEOUT_ERRORS = (httpx.TimeoutException, httpx2.TimeoutException)
+TRANSPORT_ERRORS = (httpx.TransportError, httpx2.TransportError)
+RETRY_BASE_DELAY = 0.5  # seconds before the first retry, doubled each time
+RETRY_MAX_DELAY = 8.0
+
 
 class LLMError(Exception):
     """A language-model call failed; `code` is stable for clients and logs."""
 
-    def __init__(self, code, message, retryable=False):
+    def __init__(self, code, message, retryable=False, retry_after=None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.retryable = retryable
+        self.retry_after = retry_after  # seconds the provider asked us to wait
+
+
+def deadline_passed(message="The language model did not answer in time."):
+    """The error for a call that ran out of time."""
+    return LLMError("timeout", message, retryable=True)
+
+
+def retry_after_seconds(headers):
+    """The provider's Retry-After (or retry-after-ms) in seconds, or None."""
+    if headers is None:
+        return None
+    for name, divisor in (("retry-after-ms", 1000), ("retry-after", 1)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) / divisor)
+        except ValueError:
+            continue
+    return None
 
 
 class LLMNotSupported(LLMError):
@@ -98,9 +136,10 @@ class ChatCompletionsBackend:
     stream_usage_option = True  # OpenAI needs asking for usage on streams
     error_module = None  # the SDK module whose exception classes we translate
 
-    def __init__(self, model, timeout, max_retries):
+    def __init__(self, model, timeout, max_retries, first_token_timeout=None):
         self.model = model
         self.timeout = timeout
+        self.first_token_timeout = first_token_timeout or timeout
         self.max_retries = max_retries
         self._clients = {}
         self._lock = threading.Lock()
@@ -145,16 +184,21 @@ class ChatCompletionsBackend:
         """An LLMError for an SDK exception (or the exception itself if foreign)."""
         sdk = self.error_module
         # Mid-stream failures come straight from httpx, not wrapped by the SDK.
-        if isinstance(error, httpx.TimeoutException):
+        if isinstance(error, TIMEOUT_ERRORS):
             return LLMError("timeout", "The language model stopped answering.", True)
-        if isinstance(error, httpx.TransportError):
+        if isinstance(error, TRANSPORT_ERRORS):
             return LLMError("unavailable", "The connection to the language model broke.", True)
         if isinstance(error, sdk.APITimeoutError):
             return LLMError("timeout", "The language model did not answer in time.", True)
         if isinstance(error, sdk.APIConnectionError):
             return LLMError("unavailable", "The language model could not be reached.", True)
         if isinstance(error, sdk.RateLimitError):
-            return LLMError("rate_limited", "The language model is rate limiting us.", True)
+            return LLMError(
+                "rate_limited",
+                "The language model is rate limiting us.",
+                True,
+                retry_after_seconds(error.response.headers),
+            )
         if isinstance(error, sdk.AuthenticationError):
             return LLMError("misconfigured", "The language model rejected our API key.")
         if isinstance(error, sdk.APIStatusError):
@@ -163,63 +207,179 @@ class ChatCompletionsBackend:
                 "upstream_error",
                 f"The language model answered with HTTP {error.status_code}.",
                 retryable,
+                retry_after_seconds(error.response.headers),
             )
         return error
+
+    # Retries within a deadline --------------------------------------------
+
+    def retry_delay(self, error, attempt, remaining):
+        """Seconds to wait before retry number `attempt + 1` after `error`, or
+        None when it should not be retried (not retryable, retries used up, a
+        timeout, or no time left for the wait and another try)."""
+        if not error.retryable or error.code == "timeout" or attempt >= self.max_retries:
+            return None
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            jitter = random.uniform(0.75, 1.25)  # noqa: S311 - spreading retries, not a secret
+            delay = min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2**attempt) * jitter
+        return delay if delay < remaining else None
+
+    def _with_retries(self, deadline, call):
+        """`call(seconds_left)` until it succeeds, retrying within the deadline
+        (a time.monotonic() value)."""
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise deadline_passed()
+            try:
+                with self.translated_errors():
+                    return call(remaining)
+            except LLMError as error:
+                delay = self.retry_delay(error, attempt, deadline - time.monotonic())
+                if delay is None:
+                    raise
+                time.sleep(delay)
+                attempt += 1
+
+    async def _awith_retries(self, deadline, call, timeout_message=None):
+        """The async `_with_retries`: `await call(seconds_left)`, each attempt
+        cut off at the deadline (an event-loop time) even if the provider
+        keeps trickling bytes."""
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise deadline_passed(*([timeout_message] if timeout_message else []))
+            try:
+                async with asyncio.timeout_at(deadline):
+                    with self.translated_errors():
+                        return await call(remaining)
+            except TimeoutError as error:
+                raise deadline_passed(*([timeout_message] if timeout_message else [])) from error
+            except LLMError as error:
+                delay = self.retry_delay(error, attempt, deadline - loop.time())
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+                attempt += 1
 
     # Synchronous -----------------------------------------------------------
 
     def complete(self, messages, max_tokens=512, temperature=0.2, json_mode=False, **_):
-        """The whole answer at once."""
-        with self.translated_errors():
-            response = self.client().chat.completions.create(
-                **self._request(messages, max_tokens, temperature, False, json_mode)
-            )
+        """The whole answer at once, within LLM_TIMEOUT (retries included)."""
+        request = self._request(messages, max_tokens, temperature, False, json_mode)
+        response = self._with_retries(
+            time.monotonic() + self.timeout,
+            lambda remaining: self.client().chat.completions.create(**request, timeout=remaining),
+        )
         text = response.choices[0].message.content or ""
         return Completion(text=text, usage=_usage_dict(response.usage))
 
     def stream(self, messages, max_tokens=512, temperature=0.2, result=None, **_):
-        """Text deltas as they arrive; closing the generator closes the stream."""
-        with self.translated_errors():
+        """Text deltas as they arrive; closing the generator closes the stream.
+
+        Blocking reads cannot be cut off from outside, so here every read waits
+        at most what is left of the first-token deadline (capped at
+        LLM_TIMEOUT), for the whole stream; `astream` is exact.
+        """
+        request = self._request(messages, max_tokens, temperature, True)
+        deadline = time.monotonic() + self.first_token_timeout
+
+        def open_until_first_delta(remaining):
             stream = self.client().chat.completions.create(
-                **self._request(messages, max_tokens, temperature, True)
+                **request, timeout=min(self.timeout, remaining)
             )
-            with stream:
-                for chunk in stream:
+            chunks = iter(stream)
+            try:
+                for chunk in chunks:
+                    first = list(_chunk_deltas(chunk, result))
+                    if first:
+                        return stream, chunks, first
+                return stream, chunks, []
+            except BaseException:
+                stream.close()
+                raise
+
+        stream, chunks, first = self._with_retries(deadline, open_until_first_delta)
+        with stream:
+            yield from first
+            with self.translated_errors():
+                for chunk in chunks:
                     yield from _chunk_deltas(chunk, result)
 
     # Asynchronous ----------------------------------------------------------
 
     async def acomplete(self, messages, max_tokens=512, temperature=0.2, json_mode=False, **_):
-        with self.translated_errors():
-            response = await self.client(asynchronous=True).chat.completions.create(
-                **self._request(messages, max_tokens, temperature, False, json_mode)
-            )
+        """The whole answer at once, within LLM_TIMEOUT (retries included)."""
+        request = self._request(messages, max_tokens, temperature, False, json_mode)
+        client = self.client(asynchronous=True)
+
+        async def attempt(remaining):
+            return await client.chat.completions.create(**request, timeout=remaining)
+
+        response = await self._awith_retries(
+            asyncio.get_running_loop().time() + self.timeout, attempt
+        )
         text = response.choices[0].message.content or ""
         return Completion(text=text, usage=_usage_dict(response.usage))
 
     async def astream(self, messages, max_tokens=512, temperature=0.2, result=None, **_):
-        """Async text deltas; cancelling the consumer closes the HTTP stream."""
-        with self.translated_errors():
-            stream = await self.client(asynchronous=True).chat.completions.create(
-                **self._request(messages, max_tokens, temperature, True)
+        """Async text deltas: the first within LLM_FIRST_TOKEN_TIMEOUT (retries
+        included), the others at most LLM_TIMEOUT apart; cancelling the
+        consumer closes the HTTP stream."""
+        request = self._request(messages, max_tokens, temperature, True)
+        client = self.client(asynchronous=True)
+        opened = []  # the stream of the current attempt, closed if it fails
+
+        async def open_until_first_delta(remaining):
+            stream = await client.chat.completions.create(**request, timeout=self.timeout)
+            opened.append(stream)
+            chunks = stream.__aiter__()
+            while (chunk := await anext(chunks, None)) is not None:
+                first = list(_chunk_deltas(chunk, result))
+                if first:
+                    return stream, chunks, first
+            return stream, chunks, []
+
+        deadline = asyncio.get_running_loop().time() + self.first_token_timeout
+        try:
+            stream, chunks, first = await self._awith_retries(
+                deadline,
+                open_until_first_delta,
+                "The language model did not start answering in time.",
             )
-            async with stream:
-                async for chunk in stream:
+        except BaseException:
+            for stream in opened:
+                await stream.close()
+            raise
+        for abandoned in opened[:-1]:  # failed attempts before the one that answered
+            await abandoned.close()
+        try:
+            for delta in first:
+                yield delta
+            with self.translated_errors():
+                async for chunk in chunks:
                     for delta in _chunk_deltas(chunk, result):
                         yield delta
+        finally:
+            await stream.close()
 
 
 class GroqBackend(ChatCompletionsBackend):
     name = "groq"
     stream_usage_option = False  # Groq always sends usage in x_groq
 
-    def __init__(self, api_key, model, base_url, timeout, max_retries):
+    def __init__(self, api_key, model, base_url, timeout, max_retries, first_token_timeout=None):
         import groq
 
         self.error_module = groq
         self.api_key = api_key
         self.base_url = base_url or None
-        super().__init__(model, timeout, max_retries)
+        super().__init__(model, timeout, max_retries, first_token_timeout)
 
     def make_client(self, asynchronous):
         import groq
@@ -229,20 +389,21 @@ class GroqBackend(ChatCompletionsBackend):
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout,
-            max_retries=self.max_retries,
+            # The adapter retries within the caller's deadline (see above).
+            max_retries=0,
         )
 
 
 class OpenAICompatibleBackend(ChatCompletionsBackend):
     name = "openai"
 
-    def __init__(self, api_key, model, base_url, timeout, max_retries):
+    def __init__(self, api_key, model, base_url, timeout, max_retries, first_token_timeout=None):
         import openai
 
         self.error_module = openai
         self.api_key = api_key or "not-needed"  # local servers ignore the key
         self.base_url = base_url
-        super().__init__(model, timeout, max_retries)
+        super().__init__(model, timeout, max_retries, first_token_timeout)
 
     def make_client(self, asynchronous):
         import openai
@@ -252,7 +413,8 @@ class OpenAICompatibleBackend(ChatCompletionsBackend):
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout,
-            max_retries=self.max_retries,
+            # The adapter retries within the caller's deadline (see above).
+            max_retries=0,
         )
 
 
@@ -339,6 +501,7 @@ def build_backend():
     common = {
         "model": settings.LLM_MODEL,
         "timeout": settings.LLM_TIMEOUT,
+        "first_token_timeout": settings.LLM_FIRST_TOKEN_TIMEOUT,
         "max_retries": settings.LLM_MAX_RETRIES,
     }
     if backend == "groq":

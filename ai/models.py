@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 
 from ai.fields import EmbeddingField
 from core.after_commit import after_commit
@@ -144,3 +145,60 @@ class AITag(models.Model):
 
     def __str__(self):
         return f"{self.tag} ({self.get_status_display()}) on page {self.page_id}"
+
+
+class IndexJob(models.Model):
+    """What the AI still owes one page: indexing it, or tagging it.
+
+    One row per page and kind, written in the transaction that published,
+    unpublished, moved or restricted the page (`ai.jobs.record`), so the debt
+    exists exactly when the change does, whichever process made it. A
+    dispatcher sends it to Celery after the commit; a sweeper sends whatever
+    is due and not done again (`ai.jobs.sweep`). `revision` is the revision
+    the work was recorded for: a message for another revision, or for work
+    already done, does nothing.
+    """
+
+    class Kind(models.TextChoices):
+        INDEX = "index", "Index"
+        TAG = "tag", "Tags"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="ai_jobs")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # What the last run did: an index outcome ("indexed", "removed", ...) or
+    # the tagger that produced the tags ("llm", "keyphrase").
+    outcome = models.CharField(max_length=20, blank=True)
+    chunks = models.PositiveIntegerField(null=True, blank=True)
+    # When the sweeper may (re)send it; a worker holds it until claimed_until.
+    due_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    # Set on every new request: a run finishes the job only if no newer
+    # request came in while it worked.
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "kind"], name="ai_indexjob_page_kind")
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="ai_indexjob_due")]
+        verbose_name = "AI index job"
+
+    def __str__(self):
+        return f"{self.kind} page {self.page_id} ({self.status})"
+
+    @property
+    def is_running(self):
+        """Whether a worker holds the job right now."""
+        return self.claimed_until is not None and self.claimed_until > timezone.now()

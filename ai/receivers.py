@@ -1,57 +1,85 @@
-"""Signal receivers linking content changes to the AI tasks.
+"""Signal receivers linking content changes to the AI outbox (ai/jobs.py).
 
-Every task is queued with delay_on_commit: nothing is sent if the publish
-rolls back, and the publish itself only pays for putting a message on the
-broker (or, in the embedded mode, runs the tasks after its commit).
+Each receiver records what the AI index owes the page in the transaction
+that changed it (one upsert) and leaves the sending to the dispatcher, after
+the commit: nothing is owed if the change rolls back, and the change itself
+only pays for that one write.
 """
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from ai import tasks
-from ai.models import IndexVersion
+from ai import jobs
+from ai.models import IndexJob, IndexVersion
 from core.after_commit import after_commit
 from core.switches import bulk_load
 
+INDEX_AND_TAGS = (IndexJob.Kind.INDEX, IndexJob.Kind.TAG)
+INDEX_ONLY = (IndexJob.Kind.INDEX,)
+
 
 def active():
-    """Whether content changes should queue AI work right now: not during a
+    """Whether content changes should record AI work right now: not during a
     bulk load (seed_demo indexes everything in one batch afterwards)."""
     return settings.AI_INDEX_ON_PUBLISH and not bulk_load.is_suspended()
+
+
+def record_subtree(page_id):
+    """Record an index check for a page and its live descendants (a move or a
+    privacy change affects them all)."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return
+    pages = Page.objects.descendant_of(page, inclusive=True).filter(live=True)
+    jobs.record(pages.values_list("pk", "live_revision_id"), INDEX_ONLY)
 
 
 def on_published(sender, instance, revision=None, **kwargs):
     if not active():
         return
     revision_id = revision.pk if revision is not None else instance.live_revision_id
-    tasks.index_page.delay_on_commit(instance.pk, revision_id)
-    tasks.tag_page.delay_on_commit(instance.pk, revision_id)
+    jobs.record([(instance.pk, revision_id)], INDEX_AND_TAGS)
 
 
 def on_unpublished(sender, instance, **kwargs):
     if not active():
         return
-    tasks.unindex_page.delay_on_commit(instance.pk)
+    # Wagtail also unpublishes a page in memory only (commit=False) just
+    # before deleting it; its chunks and jobs go with the row, and a job
+    # written now would point at a deleted page.
+    if Page.objects.filter(pk=instance.pk, live=True).exists():
+        return
+    jobs.record([(instance.pk, None)], INDEX_ONLY)
 
 
 def on_moved(sender, instance, **kwargs):
     # A move can put the page under (or out of) a view restriction.
     if not active():
         return
-    tasks.reindex_subtree.delay_on_commit(instance.pk)
+    record_subtree(instance.pk)
 
 
-def on_restriction_changed(sender, instance, **kwargs):
+def deleted_along_with_something_else(origin):
+    """Whether a post_delete's `origin` is another model's deletion (a
+    restriction deleted because its page is)."""
+    if origin is None:
+        return False
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return not issubclass(model, PageViewRestriction)
+
+
+def on_restriction_changed(sender, instance, origin=None, **kwargs):
     # No publish happens when a restriction is added or removed.
-    if not active():
+    if not active() or deleted_along_with_something_else(origin):
         return
-    tasks.reindex_subtree.delay_on_commit(instance.page_id)
+    record_subtree(instance.page_id)
 
 
 def on_page_deleted(sender, instance, **kwargs):
-    # Chunks and vectors went with the page (foreign key cascade); tell
+    # Chunks, vectors and jobs went with the page (foreign key cascade); tell
     # in-process indexes to reload.
     if isinstance(instance, Page):
         after_commit(IndexVersion.bump)

@@ -27,6 +27,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
@@ -386,23 +387,38 @@ def page_text(page):
     return "\n\n".join(section.text for section in sections if section.text)
 
 
-def suggest_tags(page):
-    """(tags, source) for a specific page: the LLM's when available and valid,
-    else the offline keyphrase tagger's."""
+def suggest(page):
+    """(tags, source, provider_error) for a specific page: the language
+    model's tags when it answers in time with valid ones, else the offline
+    keyphrase tagger's, with the reason the model's were not used. A provider
+    that fails or passes LLM_TIMEOUT (its retries included) is not retried
+    here: the next revision asks it again."""
     text = page_text(page)
     if not text.strip():
-        return [], None
+        return [], None, ""
+    provider_error = ""
     try:
-        return llm_tags(f"{page.title}\n\n{text}"), AITag.Source.LLM
+        return llm_tags(f"{page.title}\n\n{text}"), AITag.Source.LLM, ""
     except LLMNotSupported:
         pass
     except TagValidationError as error:
+        provider_error = f"rejected the model's tags: {error}"
         logger.warning("Rejected LLM tags for page %s: %s", page.pk, error)
     except LLMError as error:
-        if error.retryable:
-            raise
-        logger.warning("LLM tagging failed for page %s: %s", page.pk, error.message)
-    return keyphrase_tags(page.title, text), AITag.Source.KEYPHRASE
+        provider_error = f"llm_{error.code}: {error.message}"
+        logger.warning(
+            "LLM tagging failed for page %s (%s); using the offline tagger",
+            page.pk,
+            error.message,
+        )
+    return keyphrase_tags(page.title, text), AITag.Source.KEYPHRASE, provider_error
+
+
+def suggest_tags(page):
+    """(tags, source) for a specific page: the LLM's when available and valid,
+    else the offline keyphrase tagger's."""
+    tags, source, _ = suggest(page)
+    return tags, source
 
 
 def editor_tag_names(page):
@@ -464,20 +480,40 @@ def _unique_tag_slug(name):
     return slug
 
 
-def tag_page(page_id, revision_id=None):
-    """Suggest and store tags for a live, public page; returns the new tag names."""
+@dataclass
+class TagResult:
+    """What tagging a page did: the new suggestions, the tagger that made
+    them (None: nothing to tag), and why the language model's were not used."""
+
+    created: list = field(default_factory=list)
+    source: str | None = None
+    provider_error: str = ""
+
+
+def tag_live_revision(page_id):
+    """Suggest and store tags for a page's live revision, if it is public."""
     from ai.indexing import is_public_live
 
     page = Page.objects.filter(pk=page_id).first()
     if page is None or not is_public_live(page_id):
-        return []
-    if revision_id is not None and page.live_revision_id and revision_id < page.live_revision_id:
-        return []  # a newer revision is live; its own task tags it
+        return TagResult()
     specific = page.specific
-    tags, source = suggest_tags(specific)
+    tags, source, provider_error = suggest(specific)
     if not tags:
+        return TagResult(source=source, provider_error=provider_error)
+    created = store_suggestions(specific, tags, source, page.live_revision_id)
+    return TagResult(created, source, provider_error)
+
+
+def tag_page(page_id, revision_id=None):
+    """Suggest and store tags for a live, public page; returns the new tag names."""
+    page = Page.objects.filter(pk=page_id).values("live_revision_id").first()
+    if page is None:
         return []
-    return store_suggestions(specific, tags, source, page.live_revision_id)
+    live = page["live_revision_id"]
+    if revision_id is not None and live and revision_id < live:
+        return []  # a newer revision is live; its own task tags it
+    return tag_live_revision(page_id).created
 
 
 class AITagSource:

@@ -18,6 +18,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from ai.embeddings import warm_up_in_background  # noqa: E402
+from config.celery_tasks import start_embedded_worker  # noqa: E402
 from config.proxy import TrustedProxyMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.websocket_origin import SiteOriginValidator  # noqa: E402
@@ -33,3 +34,8 @@ application = TrustedProxyMiddleware(
 
 if settings.EMBEDDING_WARM_UP:
     warm_up_in_background()
+
+# The embedded mode's serving process is also its worker: it sweeps the AI
+# outbox at start-up and every AI_SWEEP_INTERVAL s (config/celery_tasks.py).
+# With a broker this does nothing (Celery beat sweeps).
+start_embedded_worker()

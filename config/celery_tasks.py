@@ -9,11 +9,22 @@ order queued. With a broker the message goes to the worker once the
 transaction commits; if the broker cannot be reached then, the task is
 parked in the database (core.models.ParkedTask) and sent again by the
 `resend_parked_tasks` beat task, so the committed action never fails for it.
+
+In the embedded mode the serving process is also the worker:
+`start_embedded_worker()` (called as the ASGI application loads) runs the
+EMBEDDED_PERIODIC_TASKS (the AI sweeper) at start-up and then every
+`schedule` seconds on that same thread, so they never run beside a task.
+Only a process that called it counts as running the embedded worker
+(`embedded_worker_running()`): a short-lived one (`manage.py shell`, cron's
+`publish_scheduled`) leaves durable work to the server's next sweep rather
+than to a thread that dies with it.
 """
 
 import functools
+import importlib
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from celery.contrib.django.task import DjangoTask
@@ -24,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 _executor = None
 _executor_lock = threading.Lock()
+_embedded_worker = None
 
 
 def background_executor():
@@ -58,6 +70,68 @@ def send_or_park(task, args, kwargs):
         ParkedTask.objects.create(
             task_name=task.name, args=list(args), kwargs=dict(kwargs), last_error=str(error)
         )
+
+
+def run_in_background(call):
+    """Run `call()` on the process's background thread, after what is queued there."""
+    background_executor().submit(_run_in_background, call)
+
+
+class EmbeddedWorker:
+    """Runs periodic tasks eagerly on the background thread, first at once."""
+
+    def __init__(self, schedule):
+        self.schedule = schedule
+        self._pending = {}  # name -> the future of its last submission
+
+    def start(self):
+        for name, entry in self.schedule.items():
+            threading.Thread(
+                target=self._loop,
+                args=(name, entry["task"], float(entry["schedule"])),
+                name=f"embedded-{name}",
+                daemon=True,
+            ).start()
+
+    def _loop(self, name, task_name, interval):
+        from config.celery_app import app
+
+        # Tasks are named after their module (Celery's default); importing it
+        # registers the task without the worker start-up's system checks.
+        importlib.import_module(task_name.rpartition(".")[0])
+        task = app.tasks[task_name]
+        while True:
+            previous = self._pending.get(name)
+            # A run still waiting or working (a long backlog) is not doubled.
+            if previous is None or previous.done():
+                try:
+                    self._pending[name] = background_executor().submit(
+                        _run_in_background, task.apply
+                    )
+                except RuntimeError:  # the interpreter is shutting down
+                    return
+            time.sleep(interval)
+
+
+def start_embedded_worker():
+    """In the embedded mode (no broker, EMBEDDED_TASKS_IN_BACKGROUND), make
+    this serving process run the periodic tasks; elsewhere do nothing.
+    Idempotent."""
+    global _embedded_worker
+    from config.celery_app import app
+
+    if not (app.conf.task_always_eager and settings.EMBEDDED_TASKS_IN_BACKGROUND):
+        return
+    with _executor_lock:
+        if _embedded_worker is not None:
+            return
+        _embedded_worker = EmbeddedWorker(settings.EMBEDDED_PERIODIC_TASKS)
+    _embedded_worker.start()
+
+
+def embedded_worker_running():
+    """Whether this process runs the embedded worker (a serving `make run`)."""
+    return _embedded_worker is not None
 
 
 class PressroomTask(DjangoTask):

@@ -2,10 +2,11 @@
 OpenAI's), streaming included, for testing the real SDKs without a network.
 
 Tests script its answers: plain replies (JSON or server-sent events), error
-statuses (429 with Retry-After, 500), and a stream that stalls after a few
-tokens. It records every request body and whether each stream was closed by
-the client before it finished, so tests can assert that a cancelled answer
-really hung up on the provider.
+statuses (429 with Retry-After, 500), a stream that stalls after a few
+tokens, and a request never answered at all (`hang`). It records every
+request body and whether each stream was closed by the client before it
+finished, so tests can assert that a cancelled answer really hung up on the
+provider.
 """
 
 import json
@@ -29,6 +30,7 @@ class Scripted:
     stall_after: int | None = None  # stream this many tokens, then go silent
     tokens: list = field(default_factory=list)
     timestamps: bool = False  # each token is the time it was sent (for latency benchmarks)
+    hang: bool = False  # accept the request, then send nothing until the client hangs up
 
     def split(self):
         if self.tokens:
@@ -82,6 +84,11 @@ class ChatCompletionsServer:
     def stall(self, text="This answer never finishes because", after=3):
         self.script.append(Scripted(text=text, stall_after=after))
 
+    def hang(self, times=1):
+        """Answer the next `times` requests with silence (not even headers)."""
+        for _ in range(times):
+            self.script.append(Scripted(hang=True))
+
     def next_answer(self):
         with self._lock:
             if self.script:
@@ -119,6 +126,9 @@ class ChatCompletionsServer:
                     {"path": self.path, "body": body, "headers": dict(self.headers)}
                 )
                 answer = server.next_answer()
+                if answer.hang:
+                    self._wait_for_hang_up({"closed_by_client": False})
+                    return
                 if answer.status != 200:
                     headers = {}
                     if answer.retry_after_ms is not None:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from config.environment import env
 
@@ -258,9 +259,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# With acks_late a task whose worker died is redelivered after this timeout.
+# With acks_late a task whose whole worker died is redelivered after this
+# many seconds (the Redis transport's visibility timeout). It must exceed the
+# hard time limit, or a task still running would be handed out twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", 360, minimum=1)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT}) must be greater than "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT})"
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for abandoned messages every 10 s (kombu's default scans every
+    # 100 s), so redelivery follows the timeout closely.
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
     # A dead broker must cost a request well under a second, not a hang: the
     # task is parked in the database instead (config/celery_tasks.py).
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
@@ -287,6 +300,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=env.int("NOTIFICATION_DIGEST_HOUR", 7, minimum=0), minute=0),
     },
 }
+
+# AI work: queues, the outbox sweeper (ai/jobs.py) ----------------------------
+# Calls to the language model (tagging) wait on a remote provider: they get
+# their own queue and worker (`celery -A config worker -Q llm`), so indexing,
+# emails and notifications on the default queue never wait behind them. A
+# worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name) for name in ("celery", "llm")
+)
+CELERY_TASK_ROUTES = {"ai.tasks.tag_page": {"queue": "llm"}}
+# The sweeper sends AI work that is due and not done (never sent, lost with a
+# broker or a killed worker, or failed transiently) every AI_SWEEP_INTERVAL
+# seconds: from Celery beat in production, and in the embedded mode from the
+# serving process itself, at start-up and then on its background thread.
+AI_SWEEP_INTERVAL = env.int("AI_SWEEP_INTERVAL", 60, minimum=1)
+CELERY_BEAT_SCHEDULE["ai-sweep"] = {
+    "task": "ai.tasks.sweep",
+    "schedule": float(AI_SWEEP_INTERVAL),
+    # A sweep nobody ran in time is replaced by the next one.
+    "options": {"expires": AI_SWEEP_INTERVAL},
+}
+EMBEDDED_PERIODIC_TASKS = {"ai-sweep": {"task": "ai.tasks.sweep", "schedule": AI_SWEEP_INTERVAL}}
 
 # Wagtail's own background work (reference index, file deletion) uses the
 # django-tasks TASKS setting. Its jobs are small and idempotent, so they run
@@ -408,7 +444,12 @@ LLM_MODEL = env.str(
         LLM_BACKEND
     ],
 )
+# LLM_TIMEOUT bounds a whole call, retries included, and the silence
+# between streamed chunks; a streamed answer's first token must arrive within
+# LLM_FIRST_TOKEN_TIMEOUT (retries included), so a reader waiting for an
+# answer never waits longer than that without a frame.
 LLM_TIMEOUT = env.float("LLM_TIMEOUT", 30.0)
+LLM_FIRST_TOKEN_TIMEOUT = env.float("LLM_FIRST_TOKEN_TIMEOUT", 20.0)
 LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", 2, minimum=0)
 
 # Queue indexing and tagging when pages are published, moved or restricted.

@@ -14,3 +14,9 @@ def record_thread(value):
     if value == "fail":
         raise RuntimeError("this task fails on purpose")
     runs.append((value, threading.current_thread().name))
+
+
+@app.task
+def record_periodic():
+    """Note a periodic run and its thread (for the embedded worker's tests)."""
+    runs.append(("periodic", threading.current_thread().name))

@@ -1,28 +1,25 @@
 """Rebuild the AI index: chunk and embed every live, public page."""
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from wagtail.models import Page
+from django.db import DatabaseError
+from tqdm import tqdm
 
+from ai import jobs
 from ai.embeddings import get_embedder
-from ai.indexing import build_chunks, embedding_input, unindex_page, write_index
-from ai.models import PageVector
-from core.privacy import public_pages
-
-# Pages are embedded in groups of this many model batches. sentence-transformers
-# sorts each call's texts by length, so a large call pads far less than many
-# small ones (64 mixed-length chunks per call ran at 0.63x of one sorted call).
-# A crash loses at most one group: the next run resumes from the pages stored.
-BATCHES_PER_FLUSH = 16
+from ai.index_plan import pages_owing_index
+from ai.indexing import Outcome, build_chunks, embedding_input, unindex_page, write_index
+from ai.models import IndexJob
 
 
 class Command(BaseCommand):
     help = (
         "Re-embed every live, public page into the AI index, in batches across "
-        "pages. Resumable: pages whose live revision is already indexed are "
-        "skipped unless --force; pages no longer live and public are removed."
+        "pages. Each page is stored as soon as its batch is embedded, so a run "
+        "stopped at any point keeps every page it finished, and the next run "
+        "skips them (and pages with nothing to index) unless --force; pages no "
+        "longer live and public are removed."
     )
 
     def add_arguments(self, parser):
@@ -40,67 +37,87 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, force, no_progress, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        pages = dict(
-            public_pages(Page.objects.live()).order_by("path").values_list("pk", "live_revision_id")
-        )
-        indexed = dict(PageVector.objects.values_list("page_id", "revision_id"))
-        for page_id in set(indexed) - set(pages):
+        try:
+            self.reindex(batch_size, force, no_progress, options["verbosity"])
+        except DatabaseError as error:
+            # One line an operator can act on, not a traceback.
+            reason = " ".join(str(error).split()) or type(error).__name__
+            raise CommandError(f"The database is unreachable or failed: {reason}") from error
+
+    def reindex(self, batch_size, force, no_progress, verbosity):
+        plan = pages_owing_index(force=force)
+        for page_id in plan.gone:
             unindex_page(page_id)
-        todo = [pk for pk, revision in pages.items() if force or indexed.get(pk) != revision]
         self.stdout.write(
-            f"{len(pages)} live public pages: {len(pages) - len(todo)} up to date, "
-            f"{len(todo)} to index."
+            f"{plan.total} live public pages: {plan.total - len(plan.todo)} up to date, "
+            f"{len(plan.todo)} to index."
         )
         embedder = get_embedder()
         embedder.model()  # load before the clock starts: the figure is throughput
         started = time.monotonic()
-        chunks = 0
-        batch = []  # (page, revision id, drafts)
-        for done, page_id in enumerate(todo, start=1):
-            page = Page.objects.filter(pk=page_id).first()
-            if page is not None:
-                specific = page.specific
-                drafts = build_chunks(specific)
-                if drafts is None:
-                    unindex_page(page_id)
-                else:
-                    batch.append((specific, page.live_revision_id, drafts))
-            pending = sum(len(item[2]) for item in batch)
-            if pending >= batch_size * BATCHES_PER_FLUSH or done == len(todo):
-                chunks += self.flush(batch, embedder, batch_size, force)
-                batch = []
-            if not no_progress:
-                self.progress(done, len(todo), chunks, started)
+        self.pages = self.chunks = 0
+        self.verbosity = verbosity
+        self.bar = tqdm(
+            total=len(plan.todo),
+            unit="page",
+            disable=no_progress or not plan.todo,
+            file=self.stderr._out,
+            dynamic_ncols=True,
+        )
+        group = []  # (page, revision id, drafts): pages whose chunks await the model
+        with self.bar:
+            for page_id, page in plan.iter_pages():
+                drafts = build_chunks(page) if page is not None else None
+                if page is None or not drafts:
+                    # Nothing to embed (a text-less page, or a type that is not
+                    # indexed): done with 0 chunks, not "to index" forever.
+                    self.store_empty(page_id, page, drafts)
+                    continue
+                group.append((page, page.live_revision_id, drafts))
+                # One forward pass per group: a kill loses at most the pages
+                # of the pass under way, never a finished one.
+                if sum(len(item[2]) for item in group) >= batch_size:
+                    self.embed_and_store(group, embedder, batch_size)
+                    group = []
+            if group:
+                self.embed_and_store(group, embedder, batch_size)
         elapsed = time.monotonic() - started
-        if not no_progress and todo:
-            self.stdout.write("")
-        rate = chunks / elapsed if elapsed > 0 else 0.0
+        rate = self.chunks / elapsed if elapsed > 0 else 0.0
         self.stdout.write(
             self.style.SUCCESS(
-                f"Indexed {len(todo)} pages, {chunks} chunks in {elapsed:.1f} s "
+                f"Indexed {self.pages} pages, {self.chunks} chunks in {elapsed:.1f} s "
                 f"({rate:.1f} chunks/s)."
             )
         )
 
-    def flush(self, batch, embedder, batch_size, force):
-        """Embed a batch of pages' chunks in one go, then store each page."""
+    def embed_and_store(self, group, embedder, batch_size):
+        """Embed a group of pages' chunks in one go, then store each page."""
         texts = [
-            embedding_input(page.title, draft) for page, _, drafts in batch for draft in drafts
+            embedding_input(page.title, draft) for page, _, drafts in group for draft in drafts
         ]
         vectors = embedder.encode(texts, batch_size=batch_size)
-        stored, offset = 0, 0
-        for page, revision_id, drafts in batch:
+        offset = 0
+        for page, revision_id, drafts in group:
             page_vectors = vectors[offset : offset + len(drafts)]
             offset += len(drafts)
             result = write_index(page, revision_id, drafts, page_vectors, force=True)
-            stored += result.chunks
-        return stored
+            jobs.record_done(
+                page.pk, IndexJob.Kind.INDEX, revision_id, result.outcome.value, result.chunks
+            )
+            self.stored(page, result.chunks)
 
-    def progress(self, done, total, chunks, started):
-        width = 30
-        filled = int(width * done / total)
-        elapsed = time.monotonic() - started
-        rate = chunks / elapsed if elapsed > 0 else 0.0
-        bar = "#" * filled + "-" * (width - filled)
-        sys.stdout.write(f"\r[{bar}] {done}/{total} pages, {chunks} chunks, {rate:.0f} chunks/s")
-        sys.stdout.flush()
+    def store_empty(self, page_id, page, drafts):
+        """Record a page with nothing to embed as indexed with no chunks."""
+        unindex_page(page_id)
+        if page is not None:
+            outcome = Outcome.NOT_INDEXABLE if drafts is None else Outcome.INDEXED
+            jobs.record_done(page_id, IndexJob.Kind.INDEX, page.live_revision_id, outcome.value, 0)
+        self.stored(page, 0)
+
+    def stored(self, page, chunks):
+        self.pages += 1
+        self.chunks += chunks
+        self.bar.set_postfix_str(f"{self.chunks} chunks stored", refresh=False)
+        self.bar.update(1)
+        if self.verbosity >= 2 and page is not None:
+            self.bar.write(f"stored page {page.pk}: {chunks} chunks", file=self.stdout._out)

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from ai import embeddings
 from ai.demo import finish
-from ai.models import AITag, Chunk, PageVector
+from ai.jobs import due_jobs
+from ai.models import AITag, Chunk, IndexJob, PageVector
 from blog.models import PostPage
 from tests.admin_forms import post_form_data
 from tests.factories import BlogIndexPageFactory, PostPageFactory, UserFactory, publish
@@ -26,19 +27,19 @@ def broken_embedder(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def ai_task_log():
-    """Records of the ai.tasks logger (independent of pytest's log capture)."""
+def ai_job_log():
+    """Records of the ai.jobs logger (independent of pytest's log capture)."""
     records = []
     handler = logging.Handler()
     handler.emit = records.append
-    logger = logging.getLogger("ai.tasks")
+    logger = logging.getLogger("ai.jobs")
     logger.addHandler(handler)
     yield records
     logger.removeHandler(handler)
 
 
 def test_publish_succeeds_when_the_ai_fails(
-    client, settings, broken_embedder, django_capture_on_commit_callbacks, ai_task_log
+    client, settings, broken_embedder, django_capture_on_commit_callbacks, ai_job_log
 ):
     settings.AI_INDEX_ON_PUBLISH = True
     blog = BlogIndexPageFactory()
@@ -51,8 +52,13 @@ def test_publish_succeeds_when_the_ai_fails(
     post = PostPage.objects.get(slug="anyway")
     assert post.live
     assert not Chunk.objects.filter(page_id=post.pk).exists()
-    failures = [record.getMessage() for record in ai_task_log if record.levelname == "ERROR"]
-    assert any("ai.tasks.index_page" in message and "gave up" in message for message in failures)
+    # The failure is kept on the page's job, which is retried later (not in
+    # the request, not in a hot loop), and logged.
+    job = IndexJob.objects.get(page_id=post.pk, kind=IndexJob.Kind.INDEX)
+    assert (job.status, job.attempts) == (IndexJob.Status.PENDING, 1)
+    assert "not a sentence-transformers directory" in job.last_error
+    warnings = [record.getMessage() for record in ai_job_log if record.levelname == "WARNING"]
+    assert any("AI index job" in message and "failed" in message for message in warnings)
 
 
 def test_demo_finish_indexes_and_tags_every_public_page_once():
@@ -65,3 +71,7 @@ def test_demo_finish_indexes_and_tags_every_public_page_once():
     assert PageVector.objects.filter(page_id__in=[post.pk for post in posts]).count() == 3
     assert AITag.objects.filter(page_id__in=[post.pk for post in posts]).exists()
     assert finish(StringIO()) == ""  # nothing left to do
+    # Recorded as done, so a server starting next (make run) finds no work.
+    done = IndexJob.objects.filter(page_id__in=[post.pk for post in posts])
+    assert done.count() == 6 and {job.status for job in done} == {IndexJob.Status.DONE}
+    assert due_jobs().count() == 0

@@ -159,6 +159,12 @@ def test_reindex_command_is_resumable(demo_posts):
 
     out = StringIO()
     call_command("reindex", "--no-progress", stdout=out)
+    # The fixture indexed the posts; the home and blog index pages are left,
+    # and those with nothing to embed are recorded as done with 0 chunks ...
+    assert "5 up to date, 3 to index" in out.getvalue()
+    out = StringIO()
+    call_command("reindex", "--no-progress", stdout=out)
+    # ... so they are not "to index" on every run.
     assert "0 to index" in out.getvalue()
     git = demo_posts["writing-clean-git-commit-messages"]
     PageVector.objects.filter(page_id=git.pk).delete()  # as if a run stopped before it

@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
-from ai import indexing
+from ai import indexing, llm
 from chat.assistant.answering import NOTHING_FOUND
 from chat.assistant.models import Conversation, Message
 from config.asgi import application
@@ -355,3 +355,34 @@ async def test_without_a_session_answers_are_given_but_not_kept(ferry_post, offl
     assert frames[-1]["type"] == "done" and frames[-1]["conversation_id"] is None
     assert not await sync_to_async(Conversation.objects.exists)()
     await socket.disconnect()
+
+
+@pytest.mark.parametrize("silence", ["hang", "stall"])
+async def test_a_provider_that_never_starts_answering_gets_an_llm_timeout_frame(
+    ferry_post, llm_server, settings, silence
+):
+    # A long LLM_TIMEOUT: only the first-token deadline can end the wait.
+    settings.LLM_TIMEOUT = 60.0
+    llm._backend = llm.GroqBackend(
+        api_key="gsk_test",
+        model="llama-test",
+        base_url=llm_server.base_url,
+        timeout=60.0,
+        max_retries=2,
+        first_token_timeout=1.0,
+    )
+    try:
+        if silence == "hang":
+            llm_server.hang()  # not even headers
+        else:
+            llm_server.stall("never sent", after=0)  # headers, then nothing
+        socket = await connect()
+        await socket.send_json_to({"type": "ask", "question": "Tell me about the night ferry"})
+        frames, text = await collect_answer(socket)
+        assert [frame["type"] for frame in frames] == ["sources", "error"]
+        assert frames[-1]["code"] == "llm_timeout"
+        assert text == ""
+        assert len(llm_server.requests) == 1
+        await socket.disconnect()
+    finally:
+        llm.reset_llm()

@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 from django.apps import apps
@@ -76,3 +77,46 @@ def test_every_project_task_can_leave_the_request_thread():
     assert all(isinstance(task, PressroomTask) for task in project.values()), [
         name for name, task in project.items() if not isinstance(task, PressroomTask)
     ]
+
+
+@pytest.fixture
+def no_embedded_worker(monkeypatch):
+    """This test process starts as a short-lived one would: no embedded worker."""
+    from config import celery_tasks
+
+    monkeypatch.setattr(celery_tasks, "_embedded_worker", None)
+
+
+def wait_for_runs(count):
+    deadline = time.monotonic() + 30
+    while len(tasks.runs) < count and time.monotonic() < deadline:
+        drain()
+        time.sleep(0.05)
+
+
+def test_the_embedded_worker_runs_its_periodic_tasks_at_start_on_the_background_thread(
+    settings, no_embedded_worker
+):
+    from config.celery_tasks import embedded_worker_running, start_embedded_worker
+
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = True
+    settings.EMBEDDED_PERIODIC_TASKS = {
+        "record": {"task": "tests.testapp.tasks.record_periodic", "schedule": 3600}
+    }
+    assert not embedded_worker_running()
+    start_embedded_worker()
+    start_embedded_worker()  # a second call starts nothing more
+    assert embedded_worker_running()
+    wait_for_runs(1)
+    assert [value for value, _ in tasks.runs] == ["periodic"]
+    assert tasks.runs[0][1].startswith("embedded-task")
+
+
+def test_with_a_broker_or_without_the_setting_there_is_no_embedded_worker(
+    settings, no_embedded_worker
+):
+    from config.celery_tasks import embedded_worker_running, start_embedded_worker
+
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = False
+    start_embedded_worker()
+    assert not embedded_worker_running()
