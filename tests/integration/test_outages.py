@@ -50,6 +50,11 @@ def manage(env, *args):
     return done.stdout
 
 
+def last_number(output):
+    """The number a shell snippet printed last."""
+    return int(output.strip().splitlines()[-1])
+
+
 @pytest.fixture(scope="module")
 def stack(services, service_settings_env):
     """This module's own PostgreSQL and Redis, migrated, with gunicorn and Daphne."""
@@ -118,6 +123,20 @@ home.save_revision().publish()
 print(HomePage.objects.get().title)
 """
 
+QUEUE_EMAIL = """
+from core.tasks import send_email
+send_email.delay_on_commit(subject="Your order", text="Shipped.", html="<p>Shipped.</p>",
+                           recipients=["outage@example.com"], from_email="shop@example.com")
+"""
+
+AI_WORK_PENDING = """
+from ai.jobs import due_jobs
+from home.models import HomePage
+print(due_jobs().filter(page_id=HomePage.objects.get().pk).count())
+"""
+
+SWEEP = "from ai.jobs import sweep; print(sweep())"
+
 SIGNED_IN_SESSION = """
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -147,14 +166,17 @@ def test_redis_down_pages_are_served_publishing_works_and_everything_recovers(st
         assert statuses == Counter({200: 10}), statuses
         status, _, body = get(web.port, "/readyz")
         assert status == 200 and json.loads(body)["status"] == "degraded"
-        # A script publishes while Redis is down: the publish stands, and the
-        # work for the worker is parked in the database, not lost.
+        # A script publishes while Redis is down: the publish stands, its AI
+        # work stays due in the outbox, and an email queued meanwhile is
+        # parked in the database: nothing is lost.
         assert (
             manage(env, "shell", "-c", PUBLISH_HOME)
             .strip()
             .endswith("Published while Redis was down")
         )
-        assert int(manage(env, "shell", "-c", COUNT_PARKED).strip().splitlines()[-1]) > 0
+        assert last_number(manage(env, "shell", "-c", AI_WORK_PENDING)) == 2
+        manage(env, "shell", "-c", QUEUE_EMAIL)
+        assert last_number(manage(env, "shell", "-c", COUNT_PARKED)) == 1
     finally:
         redis.start_server()
     # Back without a restart: the cache, the channel layer and the broker.
@@ -165,7 +187,10 @@ def test_redis_down_pages_are_served_publishing_works_and_everything_recovers(st
     )
     assert "Published while Redis was down" in get(web.port, "/")[2]
     manage(env, "shell", "-c", RESEND)
-    assert int(manage(env, "shell", "-c", COUNT_PARKED).strip().splitlines()[-1]) == 0
+    assert last_number(manage(env, "shell", "-c", COUNT_PARKED)) == 0
+    # The sweeper (beat's, every minute) sends the AI work through the broker.
+    assert last_number(manage(env, "shell", "-c", SWEEP)) == 2
+    assert last_number(manage(env, "shell", "-c", AI_WORK_PENDING)) == 0
     # Daphne's channel layer works again through the restarted Redis: a
     # notification sent from another process reaches a signed-in socket.
     session = manage(env, "shell", "-c", SIGNED_IN_SESSION).strip().splitlines()[-1]

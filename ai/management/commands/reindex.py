@@ -1,9 +1,10 @@
 """Rebuild the AI index: chunk and embed every live, public page."""
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from tqdm import tqdm
 
 from ai import jobs
@@ -37,12 +38,25 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, force, no_progress, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
+        # The connection pool logs every failed attempt while it waits; the
+        # command reports a dead database itself, in one line.
+        pool_logger = logging.getLogger("psycopg.pool")
+        pool_level = pool_logger.level
+        pool_logger.setLevel(logging.ERROR)
         try:
             self.reindex(batch_size, force, no_progress, options["verbosity"])
         except DatabaseError as error:
             # One line an operator can act on, not a traceback.
             reason = " ".join(str(error).split()) or type(error).__name__
-            raise CommandError(f"The database is unreachable or failed: {reason}") from error
+            database = connection.settings_dict
+            where = (
+                f"{database['HOST']}:{database['PORT']}" if database["HOST"] else database["NAME"]
+            )
+            raise CommandError(
+                f"The database at {where} is unreachable or failed: {reason}"
+            ) from error
+        finally:
+            pool_logger.setLevel(pool_level)
 
     def reindex(self, batch_size, force, no_progress, verbosity):
         plan = pages_owing_index(force=force)

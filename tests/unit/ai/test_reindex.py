@@ -86,5 +86,5 @@ def test_an_unreachable_database_is_one_clear_line_and_a_failure_exit():
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("CommandError: The database is unreachable")
+    assert lines[0].startswith("CommandError: The database at 127.0.0.1:9 is unreachable")
     assert "127.0.0.1" in lines[0]

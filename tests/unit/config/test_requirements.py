@@ -87,6 +87,12 @@ def third_party_imports():
     return found
 
 
+# Strings in the settings that look like module names but are not plug-ins.
+NOT_PLUGINS = {
+    "llm": "the Celery queue of language-model calls (CELERY_TASK_QUEUES)",
+}
+
+
 def settings_plugins():
     """Third-party modules the settings name only by string (INSTALLED_APPS,
     MIDDLEWARE, backends): {top-level module: file}."""
@@ -97,7 +103,9 @@ def settings_plugins():
                 continue
             if re.fullmatch(r"[A-Za-z_]\w*(\.\w+)*", node.value):
                 module = node.value.split(".")[0]
-                if module not in sys.stdlib_module_names and distributions_of(module):
+                if module in NOT_PLUGINS or module in sys.stdlib_module_names:
+                    continue
+                if distributions_of(module):
                     found.setdefault(module, str(path.relative_to(ROOT)))
     return found
 
