@@ -32,6 +32,7 @@ USED_WITHOUT_IMPORT = {
     "pytest-asyncio": "pytest plug-in (pyproject: asyncio_mode)",
     "ruff": "`make lint`",
     "pip-tools": "`make requirements`",
+    "moto": "the S3 server the media tests start (`python -m moto.server`, tests/servers.py)",
 }
 
 
