@@ -10,12 +10,17 @@ render without the database or the cache, which may be what is down.
 import logging
 import sys
 
+from botocore.exceptions import ClientError as MediaBucketRefusal
+from botocore.exceptions import ConnectionError as MediaBucketConnectionError
+from botocore.exceptions import HTTPClientError as MediaBucketTransportError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.views import defaults
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from core.media_storage import MediaBucketUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +29,25 @@ OUTAGE_RETRY_AFTER = 30
 
 # The database refused or dropped the connection, or the pool had none free
 # within its timeout (psycopg_pool.PoolTimeout arrives as OperationalError);
-# Redis, where a view used it directly (the channel layer).
-OUTAGES = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+# Redis, where a view used it directly (the channel layer); the media bucket,
+# where a view read it (a document download: images degrade in the page).
+OUTAGES = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    MediaBucketConnectionError,
+    MediaBucketTransportError,
+    MediaBucketUnavailable,
+)
 
 
 def is_outage(error):
     """True when `error` means a backing service is unreachable, not a bug."""
+    if isinstance(error, MediaBucketRefusal):
+        # The bucket answered, but with a server error (500, 503 SlowDown)
+        # after botocore's retries; a 403 or 404 is ours to fix, not an outage.
+        return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
     return isinstance(error, OUTAGES)
 
 

@@ -1,6 +1,7 @@
 """The shop's pages: the shop index, product categories and products, plus the
 stock ledger that changes stock without touching page revisions."""
 
+import contextlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Orderable
 from wagtail.search import index
 
@@ -322,7 +324,11 @@ class ProductPage(Askable, BasePage):
             },
         }
         if image is not None and request is not None:
-            data["image"] = request.build_absolute_uri(image.get_rendition("fill-1200x630").url)
+            # Without the image when its original cannot be read (the media
+            # bucket is down), rather than without the page.
+            with contextlib.suppress(SourceImageIOError):
+                rendition = image.get_rendition("fill-1200x630")
+                data["image"] = request.build_absolute_uri(rendition.url)
         return data
 
 

@@ -362,19 +362,79 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", "")
+# Seconds a signed media URL stays valid. The HTML carrying these URLs is kept
+# up to an hour in template fragment caches, and a reader may leave a page
+# open before its lazy images load: hence at least two hours. Signature
+# version 4 allows at most seven days.
+AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", 4 * 60 * 60, minimum=2 * 60 * 60)
+if AWS_QUERYSTRING_EXPIRE > 7 * 24 * 60 * 60:
+    raise ImproperlyConfigured(
+        f"AWS_QUERYSTRING_EXPIRE must be at most 604800 (7 days), not {AWS_QUERYSTRING_EXPIRE}"
+    )
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as S3ClientConfig
+
+    _s3_endpoint_url = env.str("AWS_S3_ENDPOINT_URL", "")
+    _s3_region = env.str("AWS_S3_REGION_NAME", "")
+    _s3_custom_domain = env.str("AWS_S3_CUSTOM_DOMAIN", "")
+    # S3-compatible servers (MinIO) are addressed by path, as botocore does
+    # for an endpoint URL anyway: a virtual host such as
+    # pressroom-media.minio:9000 would not resolve.
+    _s3_addressing_style = env.choice(
+        "AWS_S3_ADDRESSING_STYLE",
+        ["auto", "path", "virtual"],
+        "path" if _s3_endpoint_url else "auto",
+    )
+    # Bounds on one request to the bucket. A page view or an upload waits at
+    # most about attempts x (connect + read) seconds for a dead or hung
+    # bucket, which must stay well under gunicorn's 30 s worker timeout; a
+    # read timeout is per socket read, not per transfer, so 5 s does not cap
+    # the size of an upload.
+    AWS_S3_CONNECT_TIMEOUT = env.float("AWS_S3_CONNECT_TIMEOUT", 2.0)
+    AWS_S3_READ_TIMEOUT = env.float("AWS_S3_READ_TIMEOUT", 5.0)
+    AWS_S3_MAX_ATTEMPTS = env.int("AWS_S3_MAX_ATTEMPTS", 2, minimum=1)
+    # After a read fails, each process leaves images it has not rendered yet
+    # out of pages for this long instead of waiting on the bucket again.
+    AWS_S3_RETRY_SECONDS = env.int("AWS_S3_RETRY_SECONDS", 10, minimum=1)
+    for _name, _seconds in [
+        ("AWS_S3_CONNECT_TIMEOUT", AWS_S3_CONNECT_TIMEOUT),
+        ("AWS_S3_READ_TIMEOUT", AWS_S3_READ_TIMEOUT),
+    ]:
+        if not 0 < _seconds <= 60:
+            raise ImproperlyConfigured(f"{_name} must be between 0 and 60 seconds, not {_seconds}")
+    if AWS_S3_MAX_ATTEMPTS * (AWS_S3_CONNECT_TIMEOUT + AWS_S3_READ_TIMEOUT) > 25:
+        raise ImproperlyConfigured(
+            "AWS_S3_MAX_ATTEMPTS x (AWS_S3_CONNECT_TIMEOUT + AWS_S3_READ_TIMEOUT) must be at "
+            "most 25 seconds, under gunicorn's 30 s worker timeout"
+        )
     DEFAULT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # S3Storage whose reads fail as OSError while the bucket is down, so
+        # pages keep rendering (core/media_storage.py).
+        "BACKEND": "core.media_storage.MediaBucketStorage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", "") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", "") or None,
-            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", "") or None,
+            "endpoint_url": _s3_endpoint_url or None,
+            "region_name": _s3_region or None,
+            "custom_domain": _s3_custom_domain or None,
             # Never silently replace an existing object with a same-named upload.
             "file_overwrite": False,
             # Objects are private; URLs are signed and expire.
             "default_acl": None,
             "querystring_auth": True,
+            "querystring_expire": AWS_QUERYSTRING_EXPIRE,
+            "client_config": S3ClientConfig(
+                # Signature version 4 (X-Amz-Signature): what MinIO and every
+                # AWS region accept; botocore may otherwise sign URLs with v2.
+                signature_version="s3v4",
+                s3={"addressing_style": _s3_addressing_style},
+                # A dead bucket must cost seconds, not a worker timeout:
+                # botocore waits 60 s to connect and makes up to 5 attempts
+                # by default. Uploads that fail say so in the admin form
+                # (core/media_forms.py).
+                connect_timeout=AWS_S3_CONNECT_TIMEOUT,
+                read_timeout=AWS_S3_READ_TIMEOUT,
+                retries={"mode": "standard", "max_attempts": AWS_S3_MAX_ATTEMPTS},
+            ),
         },
     }
 else:
@@ -697,9 +757,25 @@ CONTENT_SECURITY_POLICY_ADMIN_REPORT_ONLY = {
     }
 }
 if AWS_STORAGE_BUCKET_NAME:
-    media_origin = env.str("AWS_S3_CUSTOM_DOMAIN", "") or env.str("AWS_S3_ENDPOINT_URL", "")
-    if media_origin:
-        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(media_origin)
+    # Where browsers fetch media from: the CDN domain, the S3-compatible
+    # endpoint, or else AWS's hosts for this bucket (global and regional).
+    if _s3_custom_domain or _s3_endpoint_url:
+        _media_origins = [_s3_custom_domain or _s3_endpoint_url]
+    else:
+        _s3_hosts = ["s3.amazonaws.com"]
+        if _s3_region:
+            _s3_hosts.append(f"s3.{_s3_region}.amazonaws.com")
+        if _s3_addressing_style != "path":
+            _s3_hosts = [f"{AWS_STORAGE_BUCKET_NAME}.{host}" for host in _s3_hosts]
+        _media_origins = [f"https://{host}" for host in _s3_hosts]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].extend(_media_origins)
+
+# Admin uploads with a bucket (core/media_forms.py): an unreachable bucket is
+# an error on the upload form, not a 500 page. Set after the AI block: the
+# image form extends wagtail-ai's when that is installed.
+if AWS_STORAGE_BUCKET_NAME:
+    WAGTAILIMAGES_IMAGE_FORM_BASE = "core.media_forms.ImageForm"
+    WAGTAILDOCS_DOCUMENT_FORM_BASE = "core.media_forms.DocumentForm"
 
 # Client address, WebSocket frames, search limit (issue 12) ----------------
 

@@ -6,6 +6,7 @@ import json
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from wagtail.images.models import SourceImageIOError
 
 from home.models import SiteSettings
 
@@ -46,7 +47,12 @@ def page_meta(context, page):
     image_url = ""
     image = page.get_listing_image() if hasattr(page, "get_listing_image") else None
     if image is not None and request is not None:
-        image_url = request.build_absolute_uri(image.get_rendition(SOCIAL_RENDITION).url)
+        try:
+            image_url = request.build_absolute_uri(image.get_rendition(SOCIAL_RENDITION).url)
+        except SourceImageIOError:
+            # The original cannot be read (the media bucket is down): the page
+            # goes out without a sharing image rather than not at all.
+            image_url = ""
     return {
         "page": page,
         "title": page.seo_title or page.title,

@@ -1,0 +1,80 @@
+"""The media bucket as Django storage: django-storages' S3Storage, with reads
+that fail like a missing file, and fast, while the bucket does not answer.
+
+Wagtail draws an image whose source file cannot be opened as its "not found"
+placeholder (it catches OSError) and renders the rest of the page. botocore's
+connection and timeout errors are not OSErrors, so without this an image
+whose rendition was never made would turn a whole page into an error page
+while the bucket is down. Renditions already made need no request to the
+bucket at all: their signed URLs are computed locally.
+
+A hung bucket costs each read up to AWS_S3_MAX_ATTEMPTS x (connect + read
+timeout); a page with several new renditions would add those up past the
+worker's timeout. So after one failed read the process stops asking for
+AWS_S3_RETRY_SECONDS and fails reads at once, as core/cache.py does for Redis.
+Uploads are not short-circuited: an editor's upload always asks the bucket
+(core/media_forms.py).
+"""
+
+import logging
+import threading
+import time
+
+from botocore.exceptions import ConnectionError as BucketConnectionError
+from botocore.exceptions import HTTPClientError as BucketTransportError
+from django.conf import settings
+from storages.backends.s3 import S3Storage
+
+logger = logging.getLogger(__name__)
+
+BUCKET_UNREACHABLE = (BucketConnectionError, BucketTransportError)
+
+
+class MediaBucketUnavailable(OSError):
+    """The media bucket could not be reached (refused, timed out, cut off)."""
+
+
+class _ReadBreaker:
+    """Per-process record of when the bucket may next be read."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._retry_at = 0.0
+
+    def is_open(self):
+        return time.monotonic() < self._retry_at
+
+    def trip(self, error):
+        with self._lock:
+            first = not self.is_open()
+            self._retry_at = time.monotonic() + settings.AWS_S3_RETRY_SECONDS
+        if first:
+            logger.warning(
+                "media bucket unreachable (%s): images not rendered yet are left out "
+                "for %s s, then the bucket is tried again",
+                error,
+                settings.AWS_S3_RETRY_SECONDS,
+            )
+
+    def reset(self):
+        with self._lock:
+            self._retry_at = 0.0
+
+
+read_breaker = _ReadBreaker()
+
+
+class MediaBucketStorage(S3Storage):
+    """S3Storage whose `open()` raises MediaBucketUnavailable, an OSError, when
+    the bucket does not answer, and at once for a while after it did not."""
+
+    def _open(self, name, mode="rb"):
+        if read_breaker.is_open():
+            raise MediaBucketUnavailable(f"media bucket unavailable: not reading {name!r}")
+        try:
+            opened = super()._open(name, mode)
+        except BUCKET_UNREACHABLE as error:
+            read_breaker.trip(error)
+            raise MediaBucketUnavailable(f"media bucket unavailable: {error}") from error
+        read_breaker.reset()
+        return opened
