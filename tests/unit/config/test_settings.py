@@ -89,3 +89,77 @@ def test_malformed_variable_stops_startup_naming_it(variable, value):
 def test_embedded_default_needs_no_environment():
     result = run_manage("check", DJANGO_SETTINGS_MODULE="config.settings.dev")
     assert result.returncode == 0, result.stderr
+
+
+MEDIA_BUCKET = {
+    "AWS_STORAGE_BUCKET_NAME": "pressroom-media",
+    "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9",
+    "AWS_S3_REGION_NAME": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "test-key",
+    "AWS_SECRET_ACCESS_KEY": "test-secret",
+}
+
+SHOW_MEDIA_STORAGE = """
+from django.conf import settings
+from django.core.files.storage import default_storage
+from wagtail.documents.forms import get_document_form
+from wagtail.documents.models import Document
+from wagtail.images.forms import get_image_form
+from wagtail.images.models import Image
+config = default_storage.client_config
+print(type(default_storage._wrapped).__name__, default_storage.querystring_auth,
+      default_storage.default_acl, default_storage.file_overwrite,
+      default_storage.querystring_expire)
+print(config.signature_version, config.s3["addressing_style"], config.connect_timeout,
+      config.read_timeout, config.retries["max_attempts"], settings.AWS_S3_RETRY_SECONDS)
+print(get_image_form(Image).__mro__[1].__name__, get_document_form(Document).__mro__[1].__name__)
+url = default_storage.url("documents/minutes.txt")
+print(url.split("?")[0], "X-Amz-Signature=" in url)
+"""
+
+
+def test_a_bucket_gets_private_signed_media_with_bounded_requests():
+    result = run_manage(
+        "shell",
+        "-c",
+        SHOW_MEDIA_STORAGE,
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        AWS_S3_READ_TIMEOUT="4",
+        **MEDIA_BUCKET,
+    )
+    assert result.returncode == 0, result.stderr
+    # Django's shell first says how many models it imported.
+    assert result.stdout.splitlines()[-4:] == [
+        "MediaBucketStorage True None False 14400",
+        "s3v4 path 2.0 4.0 2 10",
+        "ImageForm DocumentForm",
+        "http://127.0.0.1:9/pressroom-media/documents/minutes.txt True",
+    ]
+
+
+def test_production_with_a_bucket_passes_the_deploy_check():
+    env = production_env(**{**MEDIA_BUCKET, "AWS_S3_ENDPOINT_URL": "https://media.example.com"})
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("AWS_QUERYSTRING_EXPIRE", "60", "at least 7200"),
+        ("AWS_QUERYSTRING_EXPIRE", "700000", "at most 604800"),
+        ("AWS_S3_CONNECT_TIMEOUT", "0", "between 0 and 60"),
+        ("AWS_S3_READ_TIMEOUT", "soon", "AWS_S3_READ_TIMEOUT"),
+        ("AWS_S3_READ_TIMEOUT", "20", "at most 25 seconds"),
+        ("AWS_S3_MAX_ATTEMPTS", "0", "at least 1"),
+        ("AWS_S3_RETRY_SECONDS", "0", "at least 1"),
+        ("AWS_S3_ADDRESSING_STYLE", "sideways", "AWS_S3_ADDRESSING_STYLE"),
+    ],
+)
+def test_a_bad_media_bucket_setting_stops_startup_naming_it(variable, value, message):
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.dev", **MEDIA_BUCKET, variable: value}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert variable in result.stderr
+    assert message in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
