@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from django.core.files.base import ContentFile
 from django.test import Client
 from PIL import Image as PillowImage
@@ -18,6 +19,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from core import media_storage
+from core.errors import is_outage
 from core.media_forms import STORAGE_UNAVAILABLE_MESSAGE
 from tests.factories import (
     BlogIndexPageFactory,
@@ -142,3 +144,14 @@ def test_a_document_download_answers_503_with_retry_after(admin_user, dead_bucke
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "outage"), [(500, True), (503, True), (403, False), (404, False)]
+)
+def test_a_bucket_answering_a_server_error_is_an_outage_and_a_refusal_is_not(status, outage):
+    error = ClientError(
+        {"Error": {"Code": str(status)}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "HeadObject",
+    )
+    assert is_outage(error) is outage
