@@ -14,6 +14,11 @@ worker's timeout. So after one failed read the process stops asking for
 AWS_S3_RETRY_SECONDS and fails reads at once, as core/cache.py does for Redis.
 Uploads are not short-circuited: an editor's upload always asks the bucket
 (core/media_forms.py).
+
+With AWS_S3_PUBLIC_URL, URLs handed to browsers start there instead of at the
+endpoint the servers use; the proxy in front forwards them to the endpoint
+with its host, so the signature, computed over the endpoint's host and the
+path, still holds.
 """
 
 import logging
@@ -78,3 +83,12 @@ class MediaBucketStorage(S3Storage):
             raise MediaBucketUnavailable(f"media bucket unavailable: {error}") from error
         read_breaker.reset()
         return opened
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        """The object's signed URL, as browsers reach it (AWS_S3_PUBLIC_URL)."""
+        url = super().url(name, parameters, expire, http_method)
+        public = getattr(settings, "AWS_S3_PUBLIC_URL", "")
+        endpoint = (self.endpoint_url or "").rstrip("/")
+        if public and endpoint and url.startswith(endpoint + "/"):
+            return public + url[len(endpoint) :]
+        return url

@@ -377,6 +377,17 @@ if AWS_STORAGE_BUCKET_NAME:
     _s3_endpoint_url = env.str("AWS_S3_ENDPOINT_URL", "")
     _s3_region = env.str("AWS_S3_REGION_NAME", "")
     _s3_custom_domain = env.str("AWS_S3_CUSTOM_DOMAIN", "")
+    # Where browsers reach an endpoint that only the servers can resolve (in
+    # compose, http://minio:9000 behind nginx's /media-bucket/): signed URLs
+    # keep their signature, only the endpoint prefix is replaced
+    # (core/media_storage.py). A path ("/media-bucket") is the site's origin.
+    AWS_S3_PUBLIC_URL = env.str("AWS_S3_PUBLIC_URL", "").rstrip("/")
+    if AWS_S3_PUBLIC_URL and not _s3_endpoint_url:
+        raise ImproperlyConfigured("AWS_S3_PUBLIC_URL needs AWS_S3_ENDPOINT_URL")
+    if AWS_S3_PUBLIC_URL and not AWS_S3_PUBLIC_URL.startswith(("/", "https://", "http://")):
+        raise ImproperlyConfigured(
+            f"AWS_S3_PUBLIC_URL must be a path or an http(s) URL, not {AWS_S3_PUBLIC_URL!r}"
+        )
     # S3-compatible servers (MinIO) are addressed by path, as botocore does
     # for an endpoint URL anyway: a virtual host such as
     # pressroom-media.minio:9000 would not resolve.
@@ -759,8 +770,10 @@ CONTENT_SECURITY_POLICY_ADMIN_REPORT_ONLY = {
 if AWS_STORAGE_BUCKET_NAME:
     # Where browsers fetch media from: the CDN domain, the S3-compatible
     # endpoint, or else AWS's hosts for this bucket (global and regional).
-    if _s3_custom_domain or _s3_endpoint_url:
-        _media_origins = [_s3_custom_domain or _s3_endpoint_url]
+    if AWS_S3_PUBLIC_URL.startswith("/"):
+        _media_origins = []  # the site's own origin, 'self'
+    elif _s3_custom_domain or _s3_endpoint_url:
+        _media_origins = [_s3_custom_domain or AWS_S3_PUBLIC_URL or _s3_endpoint_url]
     else:
         _s3_hosts = ["s3.amazonaws.com"]
         if _s3_region:

@@ -137,6 +137,31 @@ def test_a_bucket_gets_private_signed_media_with_bounded_requests():
     ]
 
 
+SHOW_PUBLIC_MEDIA_URL = """
+from django.conf import settings
+from django.core.files.storage import default_storage
+url = default_storage.url("images/boat.width-800.jpg")
+print(url.split("?")[0], "X-Amz-Signature=" in url)
+print(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"])
+"""
+
+
+def test_a_public_media_url_replaces_the_endpoint_and_keeps_the_signature():
+    result = run_manage(
+        "shell",
+        "-c",
+        SHOW_PUBLIC_MEDIA_URL,
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        AWS_S3_PUBLIC_URL="/media-bucket/",
+        **MEDIA_BUCKET,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "/media-bucket/pressroom-media/images/boat.width-800.jpg True",
+        "[\"'self'\", 'data:', 'blob:']",
+    ]
+
+
 def test_production_with_a_bucket_passes_the_deploy_check():
     env = production_env(**{**MEDIA_BUCKET, "AWS_S3_ENDPOINT_URL": "https://media.example.com"})
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
@@ -154,6 +179,7 @@ def test_production_with_a_bucket_passes_the_deploy_check():
         ("AWS_S3_MAX_ATTEMPTS", "0", "at least 1"),
         ("AWS_S3_RETRY_SECONDS", "0", "at least 1"),
         ("AWS_S3_ADDRESSING_STYLE", "sideways", "AWS_S3_ADDRESSING_STYLE"),
+        ("AWS_S3_PUBLIC_URL", "media.example.com", "a path or an http(s) URL"),
     ],
 )
 def test_a_bad_media_bucket_setting_stops_startup_naming_it(variable, value, message):
