@@ -98,7 +98,7 @@ def socket_setup():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.asyncio
 async def test_the_bell_socket_hears_when_a_new_person_joins_and_not_a_repeat():
-    post, writer, first, second, session = await socket_setup()
+    post, _writer, first, second, session = await socket_setup()
     headers = [
         (b"origin", b"http://testserver"),
         (b"host", b"testserver"),
