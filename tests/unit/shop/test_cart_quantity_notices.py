@@ -50,10 +50,8 @@ def test_htmx_quantity_above_stock_is_capped_and_explained_on_its_line(client, m
     assert "cart-line--warning" in ink_line
     assert sentence not in line_html(html, nib)
     # The live region outside the swapped panel is refilled with the same words.
-    assert (
-        f'<p id="cart-status" class="visually-hidden" role="status" hx-swap-oob="innerHTML">{sentence}</p>'
-        in html
-    )
+    status = '<p id="cart-status" class="visually-hidden" role="status" hx-swap-oob="innerHTML">'
+    assert f"{status}{sentence}</p>" in html
     assert 'data-cart-count="6"' in html
     assert client.session[SESSION_KEY][str(ink.pk)][0] == 5
 
