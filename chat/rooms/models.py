@@ -13,7 +13,6 @@ from wagtail.admin.panels import FieldPanel
 
 from community.models import decision_maker
 
-
 # How a chat message's time reads, rendered on the server for the page and
 # the frames alike so the script never rewrites it in another format.
 MESSAGE_TIME_FORMAT = "j M, H:i"
