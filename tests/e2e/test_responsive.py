@@ -52,6 +52,23 @@ def record(line):
         measurements.write(line + "\n")
 
 
+# Items of meta lines ("date · 4 min read · By Ada") that start a line, and
+# how far each sits from its list's left edge: 0 means its separator lies in
+# the clipped strip, so no line begins with a dangling "·".
+LINE_STARTS = """() => [...document.querySelectorAll('.meta-list')].flatMap((list) => {
+  const items = [...list.children].filter((item) => item.getClientRects().length);
+  const left = list.getBoundingClientRect().left;
+  return items
+    .filter((item, i) => i === 0 || item.getBoundingClientRect().top
+      > items[i - 1].getBoundingClientRect().top + 2)
+    .map((item) => ({
+      text: item.textContent.trim().slice(0, 30),
+      offset: Math.round(item.getBoundingClientRect().left - left),
+      clipped: getComputedStyle(list).clipPath !== 'none',
+    }));
+})"""
+
+
 def axe_violations(page):
     """axe-core's violations on the page as it is now (any impact).
 
@@ -152,6 +169,8 @@ def test_public_pages_fit_and_have_no_axe_violations(
             problems[name] = violations
         if viewport is PHONE:
             screenshot(page, f"responsive-{name}-390")
+            for start in page.evaluate(LINE_STARTS):
+                assert start["offset"] == 0 and start["clipped"], (name, start)
     assert problems == {}
     assert errors == []
 
