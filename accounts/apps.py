@@ -9,6 +9,9 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import user_signed_up
 
         from accounts import checks  # noqa: F401 - registers the system checks
+        from accounts.names import connect as keep_names_in_step
         from accounts.welcome import send_welcome_email
+
+        keep_names_in_step()
 
         user_signed_up.connect(send_welcome_email, dispatch_uid="accounts.welcome")

@@ -143,13 +143,15 @@ def seed(stdout):
             owner=author_user,
         )
         articles_index.add_child(instance=article)
-        article.authors.set([authors[entry["author"]]])
-        article.tags.set(entry["tags"])
         created[entry["slug"]] = (article, entry)
     # Related articles can only point at pages that exist, so they come second.
     for article, entry in created.values():
         for order, slug in enumerate(entry.get("related", [])):
             RelatedArticle(article=article, page=created[slug][0], sort_order=order).save()
+        # Credits and tags are cluster relations: they live on the instance
+        # until it is saved, so they go on the one that is published.
         article = ArticlePage.objects.get(pk=article.pk)
+        article.authors.set([authors[entry["author"]]])
+        article.tags.set(entry["tags"])
         publish_through_review(article, author_user, editor_user, aware(entry["date"]))
     return f"{len(authors)} authors, {len(posts)} posts, {len(articles)} articles"

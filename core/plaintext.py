@@ -16,15 +16,38 @@ from wagtail.contrib.typed_table_block.blocks import TypedTable
 from wagtail.rich_text import RichText
 
 WORDS_PER_MINUTE = 230
-_BLOCK_TAGS = re.compile(r"</(p|li|h[1-6]|blockquote|div|tr)>|<br\s*/?>", re.IGNORECASE)
+_BLOCK_TAGS = re.compile(
+    r"</(p|li|h[1-6]|blockquote|div|tr)>|<br\s*/?>|<(ul|ol)\b[^>]*>", re.IGNORECASE
+)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_LIST_ITEM_END = re.compile(r"</li\s*>", re.IGNORECASE)
+_ITEM_FOLLOWS = re.compile(r"\s*<li[\s>]", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.!?…:;,]$")
+
+
+def _punctuate_list_items(markup):
+    """End each list item that has no closing punctuation with ";" (or "."
+    for a list's last item). Search snippets and index passages flatten line
+    breaks, and without this a list reads as one run-on sentence."""
+    pieces = _LIST_ITEM_END.split(markup)
+    punctuated = []
+    for index, piece in enumerate(pieces[:-1]):
+        tail = html.unescape(strip_tags(piece)).rstrip()
+        mark = ""
+        if tail and not _CLAUSE_END.search(tail):
+            mark = ";" if _ITEM_FOLLOWS.match(pieces[index + 1]) else "."
+        punctuated.append(f"{piece}{mark}</li>")
+    punctuated.append(pieces[-1])
+    return "".join(punctuated)
 
 
 def html_to_text(markup):
-    """Readable text from HTML or Wagtail rich text: tags dropped, entities decoded."""
+    """Readable text from HTML or Wagtail rich text: tags dropped, entities
+    decoded, list items ended with punctuation."""
     if isinstance(markup, RichText):
         markup = markup.source
-    markup = _BLOCK_TAGS.sub(lambda match: match.group(0) + "\n", str(markup or ""))
+    markup = _punctuate_list_items(str(markup or ""))
+    markup = _BLOCK_TAGS.sub(lambda match: match.group(0) + "\n", markup)
     text = html.unescape(strip_tags(markup))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)

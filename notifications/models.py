@@ -89,7 +89,8 @@ class Notification(models.Model):
             "text": self.text,
             "url": self.url,
             "actor": self.data.get("actor_name", ""),
-            "data": self.data,
+            # Who else is folded into an aggregate is the server's bookkeeping.
+            "data": {key: value for key, value in self.data.items() if key != "actor_ids"},
             "read": self.read_at is not None,
             "created_at": self.created_at.isoformat(),
         }

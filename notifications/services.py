@@ -11,8 +11,11 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import IntegerField, Sum, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
+from accounts.profiles import public_name
 from core.after_commit import after_commit
 from notifications.delivery import send_to_groups
 from notifications.events import EVENTS
@@ -33,9 +36,10 @@ def preferences_for(user_ids, verb):
 
 
 def actor_name(actor):
+    """The actor's name as the site shows it everywhere (accounts.names)."""
     if actor is None:
         return ""
-    return actor.get_full_name() or actor.get_username()
+    return public_name(actor)
 
 
 def notify(recipients, verb, actor=None, target=None, data=None, aggregate_key=""):
@@ -69,15 +73,14 @@ def notify(recipients, verb, actor=None, target=None, data=None, aggregate_key="
                 .unread()
             )
             for notification in existing:
-                notification.data = {
-                    **notification.data,
-                    **data,
-                    "count": int(notification.data.get("count", 1)) + 1,
-                }
+                wanted.pop(notification.recipient_id, None)
+                folded = fold_actor(notification.data, notification.actor_id, actor, data)
+                if folded is None:
+                    continue  # this actor is already counted: nothing new to tell
+                notification.data = folded
                 notification.actor = actor
                 notification.save(update_fields=["data", "actor"])
                 touched.append(notification)
-                wanted.pop(notification.recipient_id, None)
         created = Notification.objects.bulk_create(
             Notification(
                 recipient_id=user_id,
@@ -85,7 +88,7 @@ def notify(recipients, verb, actor=None, target=None, data=None, aggregate_key="
                 verb=verb,
                 target_type=target_type,
                 target_id=target_id,
-                data={**data, "count": 1} if aggregate_key else data,
+                data=first_of_aggregate(data, actor) if aggregate_key else data,
                 aggregate_key=aggregate_key,
                 on_site=on_site,
                 by_email=by_email,
@@ -107,21 +110,53 @@ def notify(recipients, verb, actor=None, target=None, data=None, aggregate_key="
     return touched
 
 
+# Aggregated notifications ----------------------------------------------------------
+#
+# Likes of one target fold into one unread notification that counts the
+# distinct people (data["count"], their ids in data["actor_ids"]): liking,
+# unliking and liking again is still one person. Each new person is news, so
+# the unread count weighs a folded notification by its people (UNREAD_WEIGHT)
+# and the bell moves when someone new joins it.
+
+
+def first_of_aggregate(data, actor):
+    """The data of a new aggregated notification: one person so far."""
+    return {**data, "count": 1, "actor_ids": [actor.pk] if actor is not None else []}
+
+
+def fold_actor(stored, stored_actor_id, actor, data):
+    """The data of an aggregated notification after `actor` joins it, or None
+    when `actor` is already counted in it."""
+    actor_ids = list(stored.get("actor_ids") or ([stored_actor_id] if stored_actor_id else []))
+    if actor is not None:
+        if actor.pk in actor_ids:
+            return None
+        actor_ids.append(actor.pk)
+    return {**stored, **data, "count": int(stored.get("count", 1)) + 1, "actor_ids": actor_ids}
+
+
+# What one unread notification adds to the bell: 1, or its number of people.
+UNREAD_WEIGHT = Coalesce(Cast(KT("data__count"), IntegerField()), Value(1))
+
+
 def unread_counts(user_ids):
-    """{user id: unread on-site notifications}, in one query."""
+    """{user id: unread on-site notifications}, in one query; an aggregated
+    notification counts once per person in it."""
     if not user_ids:
         return {}
     rows = (
         Notification.objects.filter(recipient_id__in=user_ids, on_site=True, read_at__isnull=True)
         .values("recipient_id")
-        .annotate(unread=Count("id"))
+        .annotate(unread=Sum(UNREAD_WEIGHT))
     )
     return {row["recipient_id"]: row["unread"] for row in rows}
 
 
 def unread_count(user):
-    """Unread on-site notifications of one user."""
-    return Notification.objects.for_user(user).in_bell().unread().count()
+    """Unread on-site notifications of one user (aggregates weighed as in
+    unread_counts), in one query."""
+    unread = Notification.objects.for_user(user).in_bell().unread()
+    return unread.aggregate(unread=Sum(UNREAD_WEIGHT))["unread"] or 0
 
 
 def announce(pings):

@@ -262,6 +262,7 @@ class CartChange:
     product: ProductPage
     quantity: int  # now in the cart; 0 when removed
     message: str
+    capped: bool = False  # the stock held the line below what was asked for
 
 
 def product_for_sale(product_id):
@@ -284,7 +285,7 @@ def add_to_cart(cart, product_id, quantity):
         )
     else:
         message = f"Added to your cart: {product.title}. You have {line.quantity}."
-    return CartChange(product, line.quantity, message)
+    return CartChange(product, line.quantity, message, capped=line.capped)
 
 
 def change_quantity(cart, product_id, quantity):
@@ -296,11 +297,12 @@ def change_quantity(cart, product_id, quantity):
         message = f"Removed {product.title}."
     elif line.capped:
         message = (
-            f"{product.title}: only {line.quantity} in stock, quantity set to {line.quantity}."
+            f"Only {line.quantity} of {product.title} in stock: "
+            f"you asked for {line.wanted}, so the quantity is now {line.quantity}."
         )
     else:
         message = f"{product.title}: quantity {line.quantity}."
-    return CartChange(product, line.quantity, message)
+    return CartChange(product, line.quantity, message, capped=line.capped)
 
 
 def cart_count(request):

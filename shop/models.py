@@ -266,7 +266,15 @@ class ProductPage(Askable, BasePage):
 
     @cached_property
     def gallery(self):
-        return list(self.gallery_images.all())
+        """The gallery's pictures in order. Unless a listing prefetched them,
+        their images come with every rendition: the page's thumbnails and
+        larger views cost three queries however many pictures there are."""
+        pictures = self.gallery_images.all()
+        if "gallery_images" not in getattr(self, "_prefetched_objects_cache", {}):
+            pictures = pictures.prefetch_related(
+                Prefetch("image", queryset=images_with_renditions())
+            )
+        return list(pictures)
 
     def get_listing_image(self):
         if self.social_image_id:

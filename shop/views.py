@@ -9,6 +9,7 @@ Every POST but the webhook goes through Django's CSRF check.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,32 +42,72 @@ from shop.webhooks import InvalidWebhook, handle_stripe_webhook
 
 # Cart -------------------------------------------------------------------------
 
+# A no-JS change leaves its sentence as a message tagged with the line's
+# product, so the cart page can show it next to that line.
+LINE_TAG = "cart-line:"
 
-def cart_context(request, contents, feedback=None, error=None):
+
+@dataclass(frozen=True)
+class LineNotice:
+    """A sentence about one cart line, shown next to it (or above the cart
+    when the line is gone); level is success, warning or error."""
+
+    product_id: int | None
+    text: str
+    level: str
+
+
+def cart_context(request, contents, notice=None):
+    """The cart panel's context: each line with its notice, the quote, and
+    a notice about no line still in the cart (a removal, a refusal)."""
+    in_cart = {item.product.pk for item in contents.items}
+    on_line = notice if notice is not None and notice.product_id in in_cart else None
     return {
         "contents": contents,
+        "rows": [
+            (item, on_line if on_line and on_line.product_id == item.product.pk else None)
+            for item in contents.items
+        ],
+        "panel_notice": notice if notice is not None and on_line is None else None,
+        # What the live region (#cart-status) announces after an HTMX change.
+        "status_text": " ".join(([notice.text] if notice else []) + contents.notices),
         "quote": quote_cart(contents),
-        "feedback": feedback,
-        "error": error,
         "cart_count": contents.count,
     }
 
 
+def line_notice_from_messages(request):
+    """The line notice a no-JS change left, and the page's other messages."""
+    notice, others = None, []
+    for message in messages.get_messages(request):
+        tag = message.extra_tags or ""
+        if tag.startswith(LINE_TAG) and tag[len(LINE_TAG) :].isdigit():
+            product_id = int(tag[len(LINE_TAG) :])
+            notice = LineNotice(product_id, message.message, message.level_tag)
+        else:
+            others.append(message)
+    return notice, others
+
+
 def cart_detail(request):
+    notice, others = line_notice_from_messages(request)
     contents = Cart.for_request(request).contents()
-    return render(request, "shop/cart.html", cart_context(request, contents))
+    context = {**cart_context(request, contents, notice), "messages": others}
+    return render(request, "shop/cart.html", context)
 
 
-def respond_to_cart_change(request, feedback=None, error=None):
-    """The cart panel for HTMX, else a redirect to the cart with a message."""
+MESSAGE_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}
+
+
+def respond_to_cart_change(request, notice):
+    """The cart panel with the notice in place for HTMX; without JavaScript,
+    a redirect to the cart, which shows the notice at the same place."""
     if request.htmx:
         contents = Cart.for_request(request).contents()
-        context = cart_context(request, contents, feedback=feedback, error=error)
+        context = cart_context(request, contents, notice)
         return render(request, "shop/includes/cart_panel_response.html", context)
-    if error:
-        messages.error(request, error)
-    elif feedback:
-        messages.success(request, feedback)
+    tag = f"{LINE_TAG}{notice.product_id}" if notice.product_id else ""
+    messages.add_message(request, MESSAGE_LEVELS[notice.level], notice.text, extra_tags=tag)
     return redirect("shop:cart")
 
 
@@ -76,6 +117,12 @@ def posted_line(request):
     if not form.is_valid():
         raise CartError("Enter a whole number of items (0 or more).")
     return form.cleaned_data["product"], form.cleaned_data["quantity"]
+
+
+def posted_product_id(request):
+    """The product id a cart POST names, or None when it names none."""
+    raw = request.POST.get("product", "")
+    return int(raw) if raw.isdigit() else None
 
 
 @require_POST
@@ -97,20 +144,23 @@ def cart_add(request):
 
 @require_POST
 def cart_update(request):
+    product_id = posted_product_id(request)
     try:
         change = change_quantity(Cart.for_request(request), *posted_line(request))
     except CartError as error:
-        return respond_to_cart_change(request, error=str(error))
-    return respond_to_cart_change(request, feedback=change.message)
+        return respond_to_cart_change(request, LineNotice(product_id, str(error), "error"))
+    level = "warning" if change.capped else "success"
+    return respond_to_cart_change(request, LineNotice(product_id, change.message, level))
 
 
 @require_POST
 def cart_remove(request):
     form = CartLineForm(request.POST)
     if not form.is_valid():
-        return respond_to_cart_change(request, error="That product is not in your cart.")
+        notice = LineNotice(None, "That product is not in your cart.", "error")
+        return respond_to_cart_change(request, notice)
     Cart.for_request(request).remove(form.cleaned_data["product"])
-    return respond_to_cart_change(request, feedback="Removed from your cart.")
+    return respond_to_cart_change(request, LineNotice(None, "Removed from your cart.", "success"))
 
 
 # Checkout ---------------------------------------------------------------------

@@ -63,6 +63,7 @@ def message_frame(message):
         "author": public_name(message.author),
         "text": message.text,
         "created_at": message.created_at.isoformat(),
+        "time_label": message.time_label,
     }
 
 

@@ -8,9 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail.admin.panels import FieldPanel
 
 from community.models import decision_maker
+
+# How a chat message's time reads, rendered on the server for the page and
+# the frames alike so the script never rewrites it in another format.
+MESSAGE_TIME_FORMAT = "j M, H:i"
 
 
 class Room(models.Model):
@@ -107,3 +112,9 @@ class RoomMessage(models.Model):
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+    @property
+    def time_label(self):
+        """When it was sent, in the site's time zone and the one format the
+        page and the socket frames share ("28 Nov, 11:29")."""
+        return date_format(timezone.localtime(self.created_at), MESSAGE_TIME_FORMAT)

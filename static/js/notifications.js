@@ -34,6 +34,24 @@
     });
   }
 
+  // The panel is a <details>: Escape and a click elsewhere close it, as
+  // readers expect of a drop-down.
+  const menu = bell && bell.querySelector("details");
+  if (menu) {
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        event.stopPropagation();
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  }
+
   function refreshPanel() {
     const panel = bell && bell.querySelector(".bell__panel");
     if (panel && bell.querySelector("details").open && window.htmx) {

@@ -19,19 +19,6 @@
     "room_closed",
   ];
 
-  function timeLabel(iso) {
-    const date = new Date(iso);
-    if (Number.isNaN(date.getTime())) {
-      return "";
-    }
-    return date.toLocaleString([], {
-      day: "numeric",
-      month: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-    });
-  }
-
   function presenceLabel(count) {
     if (count <= 0) {
       return "Nobody here right now";
@@ -52,9 +39,6 @@
     this.csrfToken = token ? token.value : "";
     this.inFlight = null;
     this.inFlightTimer = null;
-    this.log.querySelectorAll("time[datetime]").forEach(function (time) {
-      time.textContent = timeLabel(time.getAttribute("datetime"));
-    });
     this.scrollToEnd();
     this.bind();
     this.socket = this.connect();
@@ -274,7 +258,8 @@
     author.textContent = message.author;
     const time = document.createElement("time");
     time.setAttribute("datetime", message.created_at);
-    time.textContent = timeLabel(message.created_at);
+    // Worded by the server (RoomMessage.time_label), as in the page it sent.
+    time.textContent = message.time_label || "";
     meta.append(author, " ", time);
     const text = document.createElement("p");
     text.className = "room-message__text";

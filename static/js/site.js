@@ -3,15 +3,25 @@
   "use strict";
   document.documentElement.classList.replace("no-js", "js");
 
-  // Collapsible main navigation on small screens.
-  const nav = document.querySelector(".site-nav");
-  const toggle = nav && nav.querySelector(".site-nav__toggle");
-  if (nav && toggle) {
-    nav.dataset.open = "false";
-    toggle.addEventListener("click", function () {
-      const open = nav.dataset.open !== "true";
-      nav.dataset.open = String(open);
+  // The header menu collapses behind "Menu" on narrow screens (layout.css);
+  // without JavaScript it stays open. Escape closes it and gives the focus
+  // back to the toggle.
+  const header = document.querySelector("[data-site-header]");
+  const toggle = header && header.querySelector("[data-menu-toggle]");
+  if (header && toggle) {
+    const setOpen = function (open) {
+      header.dataset.menu = open ? "open" : "closed";
       toggle.setAttribute("aria-expanded", String(open));
+    };
+    setOpen(false);
+    toggle.addEventListener("click", function () {
+      setOpen(header.dataset.menu !== "open");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.dataset.menu === "open") {
+        setOpen(false);
+        toggle.focus();
+      }
     });
   }
 })();

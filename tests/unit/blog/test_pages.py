@@ -52,7 +52,7 @@ def test_post_page_shows_its_content_meta_and_tags(client, blog):
     html = client.get(post.url).content.decode()
     assert '<h1 class="entry__title">Keeping a sourdough starter</h1>' in html
     assert "Flour, water and patience." in html
-    assert '<a href="/blog/?author=ada">Ada Writer</a>' in html
+    assert '<a href="/blog/?author=ada" rel="author">Ada Writer</a>' in html
     assert '<a href="/blog/?category=field-notes">Field notes</a>' in html
     assert '<h2 id="feeding" class="heading-anchor">Feeding</h2>' in html
     assert 'href="/blog/?tag=bread" rel="tag">bread</a>' in html

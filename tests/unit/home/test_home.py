@@ -65,6 +65,15 @@ def test_seed_demo_builds_the_whole_demo_site_once(client):
     assert post.reading_time >= 2
     assert sum(ProductPage.objects.values_list("stock_quantity", flat=True)) > 0
     assert ProductPage.objects.filter(stock_quantity=0).count() == 3
+    # Articles credit their authors (and keep their tags), as posts do, and
+    # the page says who wrote it.
+    for article in ArticlePage.objects.live():
+        assert article.authors.count() == 1, article.title
+        assert article.tags.exists(), article.title
+    article = ArticlePage.objects.live().first()
+    author = article.authors.get()
+    page_html = client.get(article.url).content.decode()
+    assert f'rel="author">{author.name}</a></span>' in page_html
 
     home = HomePage.objects.get()
     assert [block.block_type for block in home.body] == [

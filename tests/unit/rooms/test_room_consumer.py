@@ -159,6 +159,7 @@ async def test_history_is_the_last_50_visible_messages_oldest_first():
         "author": "Test " + alice.last_name,
         "text": "message 9",
         "created_at": messages[9].created_at.isoformat(),
+        "time_label": messages[9].time_label,
         "can_delete": False,
     }
     await socket.disconnect()

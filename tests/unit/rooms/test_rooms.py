@@ -72,6 +72,7 @@ def test_post_message_saves_then_broadcasts_the_whole_message(
                     "author": "Alice Archer",
                     "text": "<b>hello</b>",
                     "created_at": message.created_at.isoformat(),
+                    "time_label": message.time_label,
                 },
             },
         )

@@ -33,20 +33,21 @@ def json_ld(html):
 
 
 @pytest.mark.parametrize(
-    ("stock", "label", "schema"),
+    ("stock", "state", "label", "schema"),
     [
-        (40, "In stock", "https://schema.org/InStock"),
-        (3, "Only 3 left", "https://schema.org/LimitedAvailability"),
-        (0, "Sold out", "https://schema.org/OutOfStock"),
+        (40, "in_stock", "In stock", "https://schema.org/InStock"),
+        (3, "low_stock", "Only 3 left", "https://schema.org/LimitedAvailability"),
+        (0, "sold_out", "Sold out", "https://schema.org/OutOfStock"),
     ],
 )
-def test_product_shows_price_and_stock_state(client, category, stock, label, schema):
+def test_product_shows_price_and_stock_state(client, category, stock, state, label, schema):
     product = ProductPageFactory(
         parent=category, title="Field notebook", price=Decimal("12.50"), stock_quantity=stock
     )
     html = client.get(product.url).content.decode()
     assert "<strong>€12.50</strong>" in html
-    assert f">{label}</p>" in html
+    # Each state has its own style (mark and outline, not colour alone: shop.css).
+    assert f'<span class="stock stock--{state}" data-availability="{state}">{label}</span>' in html
     data = json_ld(html)
     assert data["@type"] == "Product"
     assert data["sku"] == product.sku
