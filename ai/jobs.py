@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from wagtail.models import Page
 
 from ai.models import IndexJob
 
@@ -120,6 +121,16 @@ def record(pages, kinds):
     return refs
 
 
+def record_subtree(page_id):
+    """Record an index check for a page and its live descendants (a move or a
+    privacy change affects them all)."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return
+    pages = Page.objects.descendant_of(page, inclusive=True).filter(live=True)
+    record(pages.values_list("pk", "live_revision_id"), [Kind.INDEX])
+
+
 def dispatch(refs):
     """Send the jobs to their workers; never raises (unsent jobs stay due)."""
     mode = dispatch_mode()
@@ -133,11 +144,16 @@ def dispatch(refs):
     send(refs)
 
 
+# The tasks (ai/tasks.py) run jobs through this module, so they are found by
+# name in Celery's registry, which autodiscovery fills from every app's tasks.
+TASK_NAMES = {Kind.INDEX: "ai.tasks.index_page", Kind.TAG: "ai.tasks.tag_page"}
+
+
 def task_for(kind):
     """The Celery task that does one kind of job."""
-    from ai import tasks
+    from config.celery_app import app
 
-    return {Kind.INDEX: tasks.index_page, Kind.TAG: tasks.tag_page}[kind]
+    return app.tasks[TASK_NAMES[kind]]
 
 
 def send(refs):

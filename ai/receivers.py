@@ -27,16 +27,6 @@ def active():
     return settings.AI_INDEX_ON_PUBLISH and not bulk_load.is_suspended()
 
 
-def record_subtree(page_id):
-    """Record an index check for a page and its live descendants (a move or a
-    privacy change affects them all)."""
-    page = Page.objects.filter(pk=page_id).first()
-    if page is None:
-        return
-    pages = Page.objects.descendant_of(page, inclusive=True).filter(live=True)
-    jobs.record(pages.values_list("pk", "live_revision_id"), INDEX_ONLY)
-
-
 def on_published(sender, instance, revision=None, **kwargs):
     if not active():
         return
@@ -59,7 +49,7 @@ def on_moved(sender, instance, **kwargs):
     # A move can put the page under (or out of) a view restriction.
     if not active():
         return
-    record_subtree(instance.pk)
+    jobs.record_subtree(instance.pk)
 
 
 def deleted_along_with_something_else(origin):
@@ -75,7 +65,7 @@ def on_restriction_changed(sender, instance, origin=None, **kwargs):
     # No publish happens when a restriction is added or removed.
     if not active() or deleted_along_with_something_else(origin):
         return
-    record_subtree(instance.page_id)
+    jobs.record_subtree(instance.page_id)
 
 
 def on_page_deleted(sender, instance, **kwargs):

@@ -58,14 +58,10 @@ def sweep():
 @shared_task(base=PressroomTask, ignore_result=True)
 def unindex_page(page_id):
     """Re-check a page that left the public site (now an index job)."""
-    from ai.receivers import record_subtree
-
-    record_subtree(page_id)
+    jobs.record_subtree(page_id)
 
 
 @shared_task(base=PressroomTask, ignore_result=True)
 def reindex_subtree(page_id):
     """Re-check a page and its descendants (now index jobs)."""
-    from ai.receivers import record_subtree
-
-    record_subtree(page_id)
+    jobs.record_subtree(page_id)
