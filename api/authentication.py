@@ -2,7 +2,23 @@
 
 from django.conf import settings
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import CSRFCheck, SessionAuthentication
+
+
+def carries_session_cookie(request):
+    """True when the request sends the site's session cookie."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def csrf_failure(request):
+    """Why an unsafe request fails Django's CSRF check, or None when it passes."""
+
+    def no_response(request):
+        return None  # CSRFCheck needs a get_response; only its checks run
+
+    check = CSRFCheck(no_response)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
 
 
 class SessionCookieAuthentication(SessionAuthentication):
@@ -13,7 +29,7 @@ class SessionCookieAuthentication(SessionAuthentication):
     cookies are anonymous and need no token: nothing ambient is used."""
 
     def authenticate(self, request):
-        if settings.SESSION_COOKIE_NAME in request._request.COOKIES:
+        if carries_session_cookie(request._request):
             try:
                 self.enforce_csrf(request)
             except exceptions.PermissionDenied as error:

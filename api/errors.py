@@ -33,6 +33,8 @@ def error_body(code, message, **extra):
 
 def error_json_response(status_code, code, message, retry_after=None, **extra):
     """A plain Django JsonResponse carrying an error (for non-DRF responses)."""
+    if retry_after is not None:
+        extra["retry_after"] = retry_after
     response = JsonResponse(error_body(code, message, **extra), status=status_code)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)

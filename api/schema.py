@@ -231,3 +231,62 @@ def only_the_api(endpoints, **kwargs):
     """SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"]: only /api/v2/ is described
     (Wagtail's admin API is not a public interface)."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v2/")]
+
+
+ASSISTANT_OPERATION = {
+    "operationId": "assistant_ask",
+    "tags": ["assistant"],
+    "description": (
+        "Ask the site's assistant. The answer streams as Server-Sent Events, one "
+        "event per frame of the WebSocket protocol: `sources` (the cited "
+        "passages), `token` (text), `done` (conversation id, usage) or `error` "
+        "(code, message). Limited to CHAT_RATE_LIMIT questions a minute per "
+        "address and per user. With the session cookie, send the CSRF token "
+        "in X-CSRFToken."
+    ),
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["question"],
+                    "properties": {
+                        "question": {"type": "string", "minLength": 1},
+                        "page_id": {"type": "integer", "description": "Ask about one page."},
+                        "conversation_id": {"type": "string", "format": "uuid"},
+                    },
+                }
+            }
+        },
+    },
+    "responses": {
+        "200": {
+            "description": "The answer, as Server-Sent Events.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **{
+            str(status): {
+                "description": description,
+                "content": {"application/json": {"schema": ERROR}},
+            }
+            for status, description in [
+                (400, "Not a question (invalid_question, question_too_long, invalid_json, ...)."),
+                (403, "The session cookie came without its CSRF token."),
+                (405, "Only POST."),
+                (413, "The body is too large."),
+                (415, "Not JSON."),
+                (429, "Too many questions (Retry-After)."),
+                (503, "The assistant cannot count questions right now (Retry-After)."),
+            ]
+        },
+    },
+}
+
+
+def add_the_assistant(result, generator, request, public):
+    """SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]: the assistant stream is a
+    plain async Django view (DRF views cannot stream asynchronously), so its
+    operation is described here."""
+    result["paths"]["/api/v2/assistant/"] = {"post": ASSISTANT_OPERATION}
+    return result

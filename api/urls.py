@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from wagtail.api.v2.router import WagtailAPIRouter
 
 from api import errors
+from api.assistant import assistant_stream
 from api.endpoints import ENDPOINTS
 
 router = WagtailAPIRouter("wagtailapi")
@@ -16,6 +17,7 @@ urlpatterns = [
     path("v2/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its script from its own URL: the CSP allows no inline script.
     path("v2/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("v2/assistant/", assistant_stream, name="api_assistant"),
     path("v2/", router.urls),
     re_path(r"^(?P<path>.*)$", errors.api_not_found),
 ]
