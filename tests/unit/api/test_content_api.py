@@ -216,6 +216,8 @@ def test_images_and_documents_outside_private_collections_only(client, site):
         ("/api/v2/pages/?search=a%00b", 400, "bad_request"),
         ("/api/v2/pages/?first_published_at=yesterday", 400, "bad_request"),
         ("/api/v2/pages/?id=abc", 400, "bad_request"),
+        ("/api/v2/pages/?site=nowhere.example", 400, "bad_request"),
+        ("/api/v2/pages/?site=localhost:port", 400, "bad_request"),
         ("/api/v2/pages/999999/", 404, "not_found"),
         ("/api/v2/nothing-here/", 404, "not_found"),
         ("/api/v3/", 404, "not_found"),
