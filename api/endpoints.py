@@ -126,6 +126,7 @@ class ProductsAPIViewSet(PublicPagesAPIViewSet):
         "compare_at_price",
         "currency",
         "availability",
+        "stock",  # shop staff only: absent for everyone else
         "category",
         "picture",
     ]

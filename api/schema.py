@@ -11,7 +11,11 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
+from api.errors import json_exception_handler
+from api.throttling import SharedCacheThrottle
 from shop.models import Availability
 
 ERROR = {
@@ -290,3 +294,19 @@ def add_the_assistant(result, generator, request, public):
     operation is described here."""
     result["paths"]["/api/v2/assistant/"] = {"post": ASSISTANT_OPERATION}
     return result
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema, YAML (or JSON with ?format=json). Building it costs CPU,
+    so it counts against API_RATE_LIMIT like any API request."""
+
+    throttle_classes = [SharedCacheThrottle]
+
+    def get_exception_handler(self):
+        return json_exception_handler
+
+    def handle_exception(self, exc):
+        # Errors are JSON, whichever schema format was asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)

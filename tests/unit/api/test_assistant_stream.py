@@ -142,7 +142,9 @@ async def test_bad_requests_get_json_errors_before_any_stream(
     assert response.json()["error"]["code"] == code
 
 
-async def test_questions_share_the_sockets_rate_limit(ferry_post, offline_llm, settings):
+async def test_questions_share_the_sockets_rate_limit(
+    ferry_post, offline_llm, settings, one_rate_window
+):
     settings.CHAT_RATE_LIMIT = 1
     client = AsyncClient()
     response, _ = await ask(client, {"question": "When does the ferry leave?"})

@@ -185,6 +185,15 @@ def test_exact_stock_is_for_shop_staff_only(client, site, settings):
     staff.groups.add(group)
     client.force_login(staff)
     assert get_json(client, f"/api/v2/products/{site['product'].pk}/")["stock"] == 20
+    assert get_json(client, "/api/v2/products/")["items"][0]["stock"] == 20
+
+
+def test_the_schema_counts_against_the_api_limit(client, settings, one_rate_window):
+    settings.API_RATE_LIMIT = 1
+    assert client.get("/api/v2/schema/").status_code == 200
+    response = client.get("/api/v2/schema/")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "rate_limited"
 
 
 @pytest.mark.parametrize("query", ["stock_quantity=20", "order=stock_quantity"])
@@ -235,7 +244,7 @@ def test_unsafe_methods_are_refused_as_json(client):
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
-def test_rate_limit_per_address(client, site, settings):
+def test_rate_limit_per_address(client, site, settings, one_rate_window):
     settings.API_RATE_LIMIT = 2
     assert client.get("/api/v2/pages/").status_code == 200
     assert client.get("/api/v2/images/").status_code == 200
@@ -247,7 +256,7 @@ def test_rate_limit_per_address(client, site, settings):
     assert client.get("/api/v2/pages/", REMOTE_ADDR="198.51.100.9").status_code == 200
 
 
-def test_rate_limit_per_user_across_addresses(client, site, settings):
+def test_rate_limit_per_user_across_addresses(client, site, settings, one_rate_window):
     settings.API_RATE_LIMIT = 2
     client.force_login(UserFactory())
     assert client.get("/api/v2/pages/", REMOTE_ADDR="198.51.100.1").status_code == 200
@@ -255,7 +264,7 @@ def test_rate_limit_per_user_across_addresses(client, site, settings):
     assert client.get("/api/v2/pages/", REMOTE_ADDR="198.51.100.3").status_code == 429
 
 
-def test_search_also_counts_against_the_search_limit(client, site, settings):
+def test_search_also_counts_against_the_search_limit(client, site, settings, one_rate_window):
     settings.SEARCH_RATE_LIMIT = 1
     assert client.get("/api/v2/pages/?search=bread").status_code == 200
     response = client.get("/api/v2/pages/?search=bread")
