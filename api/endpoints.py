@@ -71,6 +71,18 @@ class PublicAPIMixin:
             return errors.server_error_response()
 
 
+def with_listing_prefetches(queryset):
+    """A queryset of one page type with what its cards read (authors,
+    pictures, editors' tags) fetched for the whole page of results at once."""
+    prefetches = getattr(queryset.model, "listing_prefetches", None)
+    if prefetches is None:
+        return queryset
+    queryset = queryset.prefetch_related(*prefetches())
+    if hasattr(queryset.model, "tagged_items"):
+        queryset = queryset.prefetch_related("tags")
+    return queryset
+
+
 class PublicPagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
     """Live, public, unexpired pages of the site, whoever asks."""
 
@@ -104,6 +116,9 @@ class PublicPagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
         except ValueError as error:
             raise BadRequestError(str(error)) from error
 
+    def get_queryset(self):
+        return with_listing_prefetches(super().get_queryset())
+
 
 class ProductsAPIViewSet(PublicPagesAPIViewSet):
     """The shop catalogue: live, public products with price, currency and
@@ -133,7 +148,7 @@ class ProductsAPIViewSet(PublicPagesAPIViewSet):
 
     def get_queryset(self):
         public = self.get_base_queryset().values("pk")
-        return ProductPage.objects.filter(pk__in=public).order_by("pk")
+        return with_listing_prefetches(ProductPage.objects.filter(pk__in=public).order_by("pk"))
 
 
 class PublicImagesAPIViewSet(PublicAPIMixin, ImagesAPIViewSet):
