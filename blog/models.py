@@ -8,13 +8,23 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from rest_framework.fields import BooleanField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
+from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from api.fields import (
+    LARGE_RENDITION,
+    AuthorsField,
+    NamedSnippetField,
+    PageLinksField,
+    RelatedPagesField,
+)
 from blog.blocks import EditorialBodyBlock
 from blog.feeds import SectionFeed
 from core.capabilities import Askable, Commentable
@@ -139,6 +149,17 @@ class EditorialPage(Commentable, Askable, BasePage):
     date = models.DateField("publication date", default=timezone.localdate)
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
 
+    api_fields = [
+        *BasePage.api_fields,
+        APIField("date"),
+        APIField("authors", serializer=AuthorsField()),
+        APIField("hero_image", serializer=ImageRenditionField(LARGE_RENDITION)),
+        APIField("hero_alt_text"),
+        APIField("reading_time"),
+        APIField("body"),
+        APIField("related", serializer=RelatedPagesField()),
+    ]
+
     og_type = "article"
     show_in_related = True  # recommended by the AI's related content
     assistant_panel = True  # readers can ask the assistant about it
@@ -225,6 +246,7 @@ class EditorialIndexPage(RoutablePageMixin, BasePage):
     intro = models.TextField(blank=True, max_length=500)
 
     content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+    api_fields = [*BasePage.api_fields, APIField("intro")]
     parent_page_types = ["home.HomePage"]
     section_permissions = {AUTHORS: WRITE, EDITORS: PUBLISH}
 
@@ -401,6 +423,13 @@ class PostPage(EditorialPage):
         index.RelatedFields("tags", [index.SearchField("name")]),
     ]
 
+    api_fields = [
+        *EditorialPage.api_fields,
+        APIField("intro"),
+        APIField("category", serializer=NamedSnippetField()),
+        APIField("comments_enabled", serializer=BooleanField(read_only=True)),
+    ]
+
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types = []
 
@@ -483,6 +512,13 @@ class ArticlePage(EditorialPage):
         index.SearchField("body"),
         index.FilterField("date"),
         index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+
+    api_fields = [
+        *EditorialPage.api_fields,
+        APIField("standfirst"),
+        APIField("series", serializer=NamedSnippetField()),
+        APIField("related_articles", serializer=PageLinksField()),
     ]
 
     parent_page_types = ["blog.ArticleIndexPage"]

@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
+    # The headless API (api/, issue 19): /api/v2/ content, assistant, schema, docs.
+    path("api/", include("api.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("assistant/history/", include("chat.assistant.urls")),

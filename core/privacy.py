@@ -16,7 +16,7 @@ treats it as gone from the moment its expiry time passes.
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
-from wagtail.models import PageViewRestriction
+from wagtail.models import CollectionViewRestriction, PageViewRestriction
 
 
 def restricted_q(path_field="path"):
@@ -59,6 +59,21 @@ def on_public_pages(queryset):
         .exclude(expired_q("page__"))
         .exclude(restricted_q("page__path"))
     )
+
+
+def restricted_collection_q(path_field="collection__path"):
+    """An Exists() true for rows (images, documents) whose collection, or an
+    ancestor of it, has a view restriction, whoever asks."""
+    return Exists(
+        CollectionViewRestriction.objects.filter(
+            collection__path=Substr(OuterRef(path_field), 1, Length(F("collection__path")))
+        )
+    )
+
+
+def outside_restricted_collections(queryset):
+    """Only the images or documents of `queryset` in unrestricted collections."""
+    return queryset.exclude(restricted_collection_q())
 
 
 def visible_page(page_id):

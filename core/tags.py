@@ -71,3 +71,12 @@ def tags_in_use(through_model, page_ids):
     for source in _sources:
         condition |= Q(pk__in=source.tag_ids_on(page_ids))
     return Tag.objects.filter(condition).values_list("slug", "name")
+
+
+def tagged_by_sources(slug):
+    """A filter for any page queryset (no tag relation needed): pages that a
+    registered source tags `slug`, visibly."""
+    condition = Q(pk__in=[])
+    for source in _sources:
+        condition |= Q(pk__in=source.pages_tagged(slug))
+    return condition

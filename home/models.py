@@ -2,14 +2,17 @@
 
 from django.db import models
 from django.db.models import Prefetch
+from rest_framework.fields import CharField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
+from api.fields import CARD_RENDITION, ListingImageField, VisibleTagsField
 from core.capabilities import Indexable, Taggable
 from core.editorial import EDITORS, PUBLISH
 from core.privacy import has_expired
@@ -59,6 +62,14 @@ class BasePage(Indexable, Taggable, Page):
     ]
 
     search_fields = [*Page.search_fields, index.SearchField("listing_summary")]
+
+    # The headless API (api/): what every page type shows; types add theirs.
+    api_fields = [
+        APIField("listing_title"),
+        APIField("summary", serializer=CharField(source="get_summary", read_only=True)),
+        APIField("picture", serializer=ListingImageField(CARD_RENDITION)),
+        APIField("tags", serializer=VisibleTagsField()),
+    ]
 
     class Meta:
         abstract = True
@@ -124,6 +135,7 @@ class HomePage(BasePage):
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
+    api_fields = [*BasePage.api_fields, APIField("body")]
 
     # Child types are not listed here: each page type names its parents, so a
     # new section is added in its own app without touching this one.
@@ -150,6 +162,7 @@ class StandardPage(BasePage):
         index.SearchField("intro"),
         index.SearchField("body"),
     ]
+    api_fields = [*BasePage.api_fields, APIField("intro"), APIField("body")]
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]
 

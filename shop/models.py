@@ -14,13 +14,24 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
+from rest_framework.fields import CharField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
+from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.models import SourceImageIOError
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from api.fields import (
+    CARD_RENDITION,
+    AvailabilityField,
+    GalleryField,
+    ParentPageField,
+    RelatedPagesField,
+    StaffStockField,
+)
 from core.capabilities import Askable
 from core.editorial import EDITORS, PUBLISH, SHOP_MANAGERS
 from core.listing import (
@@ -65,6 +76,7 @@ class ShopIndexPage(BasePage):
     intro = models.TextField(blank=True, max_length=500)
 
     content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+    api_fields = [*BasePage.api_fields, APIField("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["shop.ProductCategoryPage"]
     section_permissions = {SHOP_MANAGERS: PUBLISH, EDITORS: PUBLISH}
@@ -112,6 +124,11 @@ class ProductCategoryPage(BasePage):
 
     content_panels = [*BasePage.content_panels, FieldPanel("description"), FieldPanel("image")]
     search_fields = [*BasePage.search_fields, index.SearchField("description")]
+    api_fields = [
+        *BasePage.api_fields,
+        APIField("description"),
+        APIField("image", serializer=ImageRenditionField(CARD_RENDITION)),
+    ]
     parent_page_types = ["shop.ShopIndexPage"]
     subpage_types = ["shop.ProductPage"]
 
@@ -204,6 +221,21 @@ class ProductPage(Askable, BasePage):
         index.SearchField("sku"),
         index.FilterField("price"),
         index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    # Stock is a state for everyone; the exact number only for shop staff.
+    api_fields = [
+        *BasePage.api_fields,
+        APIField("sku"),
+        APIField("price"),
+        APIField("compare_at_price"),
+        APIField("currency", serializer=CharField(read_only=True)),
+        APIField("availability", serializer=AvailabilityField()),
+        APIField("stock", serializer=StaffStockField()),
+        APIField("short_description"),
+        APIField("category", serializer=ParentPageField()),
+        APIField("gallery", serializer=GalleryField()),
+        APIField("body"),
+        APIField("related", serializer=RelatedPagesField()),
     ]
     parent_page_types = ["shop.ProductCategoryPage"]
     subpage_types = []

@@ -8,18 +8,25 @@ block the event loop or the single thread that serialises database calls);
 database work runs through `database_sync_to_async`.
 """
 
+import asyncio
+import contextlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 
-from ai.llm import StreamResult, get_llm
+from ai.llm import LLMError, StreamResult, get_llm
 from ai.retrieval import retrieve
 from chat.assistant import conversations
 from chat.assistant.prompting import build_prompt
+from config.proxy import rate_limit_address
+from core import rate_limits
 from core.privacy import visible_page
 from core.websocket import ClientError
+
+logger = logging.getLogger(__name__)
 
 NOTHING_FOUND = (
     "The site has nothing on that yet. Try asking about something we have written "
@@ -149,3 +156,66 @@ async def keep_partial(progress):
             {},
             stopped=True,
         )
+        progress.parts = []  # recorded once, whoever noticed the cut first
+
+
+def question_budgets(user, client_address):
+    """CHAT_RATE_LIMIT questions a minute per signed-in user and per address,
+    one budget for every way in (the socket and the HTTP stream)."""
+    subjects = []
+    if user is not None and user.is_authenticated:
+        subjects.append(f"user:{user.pk}")
+    subjects.append(f"ip:{rate_limit_address(client_address)}")
+    return [rate_limits.Budget("assistant", s, settings.CHAT_RATE_LIMIT) for s in subjects]
+
+
+def take_question(user, client_address):
+    """Count one question against the budgets; ClientError `rate_limited`
+    (or `unavailable` while nothing can be counted) with retry_after."""
+    # A question costs a language-model call: while nothing can be counted
+    # (the shared cache is down) questions wait, not flood.
+    attempt = rate_limits.attempt(question_budgets(user, client_address), when_unavailable="refuse")
+    if attempt.unavailable:
+        raise ClientError(
+            "unavailable",
+            "The assistant is unavailable for a moment. Try again shortly.",
+            retry_after=attempt.retry_after,
+        )
+    if not attempt.allowed:
+        raise ClientError(
+            "rate_limited",
+            f"Too many questions. Try again in {attempt.retry_after} seconds.",
+            retry_after=attempt.retry_after,
+        )
+
+
+def error_frame(code, message, **extra):
+    """The `error` frame."""
+    return {"type": "error", "code": code, "message": message, **extra}
+
+
+async def guarded_frames(progress, page_id=None, conversation_id=None, user=None, session_key=None):
+    """`answer_frames` within CHAT_ANSWER_TIMEOUT, with every failure turned
+    into a last `error` frame (what was said so far is kept). Cancellation
+    (stop, a new question, the reader left) keeps the partial answer and
+    propagates; the caller says `done` with `stopped` if it still can."""
+    try:
+        async with asyncio.timeout(settings.CHAT_ANSWER_TIMEOUT):
+            frames = answer_frames(progress, page_id, conversation_id, user, session_key)
+            async with contextlib.aclosing(frames):  # closing it closes the model's stream
+                async for frame in frames:
+                    yield frame
+    except ClientError as error:
+        yield error_frame(error.code, error.message, **error.extra)
+    except LLMError as error:
+        await keep_partial(progress)
+        yield error_frame(f"llm_{error.code}", error.message)
+    except TimeoutError:
+        await keep_partial(progress)
+        yield error_frame("timeout", "The answer took too long and was stopped.")
+    except asyncio.CancelledError:
+        await keep_partial(progress)
+        raise
+    except Exception:
+        logger.exception("assistant answer failed")
+        yield error_frame("internal_error", "Something went wrong; please try again.")

@@ -13,17 +13,10 @@ disconnecting; cancelling closes the stream to the language model.
 
 import asyncio
 import contextlib
-import logging
 
-from django.conf import settings
-
-from ai.llm import LLMError
 from chat.assistant import answering
-from config.proxy import rate_limit_address, scope_client_ip
-from core import rate_limits
+from config.proxy import scope_client_ip
 from core.websocket import ClientError, JsonFrameConsumer
-
-logger = logging.getLogger(__name__)
 
 
 class AssistantConsumer(JsonFrameConsumer):
@@ -49,34 +42,12 @@ class AssistantConsumer(JsonFrameConsumer):
 
     async def ask(self, content):
         question, page_id, conversation_id = answering.parse_ask(content)
-        # A question costs a language-model call: while nothing can be
-        # counted (the shared cache is down) questions wait, not flood.
-        attempt = rate_limits.attempt(self.rate_budgets(), when_unavailable="refuse")
-        if attempt.unavailable:
-            raise ClientError(
-                "unavailable",
-                "The assistant is unavailable for a moment. Try again shortly.",
-                retry_after=attempt.retry_after,
-            )
-        if not attempt.allowed:
-            raise ClientError(
-                "rate_limited",
-                f"Too many questions. Try again in {attempt.retry_after} seconds.",
-                retry_after=attempt.retry_after,
-            )
-        await self.cancel_answer()  # one answer in flight: the new question wins
-        self.answer_task = asyncio.create_task(self.answer(question, page_id, conversation_id))
-
-    def rate_budgets(self):
-        """CHAT_RATE_LIMIT questions a minute per signed-in user and per address."""
-        subjects = []
-        user = self.scope.get("user")
-        if user is not None and user.is_authenticated:
-            subjects.append(f"user:{user.pk}")
+        user, _ = self.owner()
         # The scope's client was resolved by config.proxy: a trusted proxy's
         # X-Forwarded-For, else the socket's peer.
-        subjects.append(f"ip:{rate_limit_address(scope_client_ip(self.scope))}")
-        return [rate_limits.Budget("assistant", s, settings.CHAT_RATE_LIMIT) for s in subjects]
+        answering.take_question(user, scope_client_ip(self.scope))
+        await self.cancel_answer()  # one answer in flight: the new question wins
+        self.answer_task = asyncio.create_task(self.answer(question, page_id, conversation_id))
 
     async def cancel_answer(self):
         task, self.answer_task = self.answer_task, None
@@ -97,28 +68,15 @@ class AssistantConsumer(JsonFrameConsumer):
     async def answer(self, question, page_id, conversation_id):
         progress = answering.AnswerProgress(question)
         user, session_key = self.owner()
+        frames = answering.guarded_frames(progress, page_id, conversation_id, user, session_key)
         try:
-            async with asyncio.timeout(settings.CHAT_ANSWER_TIMEOUT):
-                frames = answering.answer_frames(
-                    progress, page_id, conversation_id, user, session_key
-                )
+            async with contextlib.aclosing(frames):
                 async for frame in frames:
                     await self.send_json(frame)
-        except ClientError as error:
-            await self.send_error(error.code, error.message, **error.extra)
-        except LLMError as error:
-            await answering.keep_partial(progress)
-            await self.send_error(f"llm_{error.code}", error.message)
-        except TimeoutError:
-            await answering.keep_partial(progress)
-            await self.send_error("timeout", "The answer took too long and was stopped.")
         except asyncio.CancelledError:
-            # Stopped, replaced by a new question, or the reader left. Keep what
-            # they saw; the stream to the model was closed by the cancellation.
+            # Stopped, replaced by a new question, or the reader left: keep what
+            # they saw; closing the frames closed the stream to the model.
             await answering.keep_partial(progress)
             with contextlib.suppress(Exception):  # the socket may already be gone
                 await self.send_json(answering.done_frame(progress.conversation, {}, stopped=True))
             raise
-        except Exception:
-            logger.exception("assistant answer failed")
-            await self.send_error("internal_error", "Something went wrong; please try again.")

@@ -829,3 +829,59 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Headless API (api/, issue 19) ----------------------------------------------
+
+# Wagtail's API v2 under /api/v2/ (pages, products, images, documents), the
+# assistant over Server-Sent Events, and the OpenAPI 3 schema with a local
+# Swagger UI (drf-spectacular; the sidecar serves its files, nothing from a CDN).
+INSTALLED_APPS += [
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",
+]
+# CORS answers only under /api/; it must run before CommonMiddleware.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+# Origins (scheme://host[:port]) whose browser scripts may read the API; none by default.
+CORS_ALLOWED_ORIGINS = env.list("API_CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False  # cross-origin callers are anonymous
+# The API's own views set their authentication, rate limit and error shape
+# (api.endpoints.PublicAPIMixin); these defaults only keep every other DRF
+# view (Wagtail's admin API) off HTTP Basic, which would bypass allauth's and
+# axes' login limits.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.SessionCookieAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pressroom API",
+    "DESCRIPTION": "Live, public content of the site, the shop catalogue and the assistant.",
+    "VERSION": "2",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v2",
+    "PREPROCESSING_HOOKS": ["api.schema.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_the_assistant",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+# Requests a minute per client address and per signed-in user, counted in the
+# shared cache (core.rate_limits); searches also count against SEARCH_RATE_LIMIT.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", 120, minimum=1)
+# Items per page: ?limit= defaults to 20 and may go up to this.
+WAGTAILAPI_LIMIT_MAX = env.int("API_LIMIT_MAX", 50, minimum=1)
+# A comment line on an idle assistant stream this often, so proxies keep it
+# open while the model is slow to start.
+API_SSE_HEARTBEAT_SECONDS = env.int("API_SSE_HEARTBEAT_SECONDS", 15, minimum=1)
