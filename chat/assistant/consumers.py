@@ -14,6 +14,7 @@ disconnecting; cancelling closes the stream to the language model.
 import asyncio
 import contextlib
 import logging
+import time
 
 from django.conf import settings
 
@@ -22,6 +23,7 @@ from chat.assistant import answering
 from config.proxy import rate_limit_address, scope_client_ip
 from core import rate_limits
 from core.websocket import ClientError, JsonFrameConsumer
+from observability.metrics import ASSISTANT_TIME_TO_FIRST_TOKEN
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ class AssistantConsumer(JsonFrameConsumer):
         return (user if user is not None and user.is_authenticated else None), session_key
 
     async def answer(self, question, page_id, conversation_id):
+        asked_at = time.perf_counter()
         progress = answering.AnswerProgress(question)
         user, session_key = self.owner()
         try:
@@ -104,6 +107,9 @@ class AssistantConsumer(JsonFrameConsumer):
                 )
                 async for frame in frames:
                     await self.send_json(frame)
+                    if asked_at is not None and frame["type"] == "token":
+                        ASSISTANT_TIME_TO_FIRST_TOKEN.observe(time.perf_counter() - asked_at)
+                        asked_at = None
         except ClientError as error:
             await self.send_error(error.code, error.message, **error.extra)
         except LLMError as error:

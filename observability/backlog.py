@@ -1,0 +1,89 @@
+"""Gauges read when Prometheus scrapes: work waiting in the broker, tasks
+parked during a broker outage, and pages the AI index has not caught up with.
+
+Each is a query (or a Redis LLEN) per scrape, not per request. A source that
+cannot be read (database or broker down) leaves its gauge out of that
+scrape rather than failing the scrape: the outage shows in other series.
+"""
+
+import logging
+
+from celery import current_app
+from django.db.models import F
+from prometheus_client.core import GaugeMetricFamily
+from wagtail.models import Page
+
+from core.models import ParkedTask
+from core.privacy import public_pages
+
+logger = logging.getLogger(__name__)
+
+
+def celery_queue_names(app):
+    """The queues tasks are routed to: the default one and any declared."""
+    names = {app.conf.task_default_queue}
+    names.update(queue.name for queue in app.conf.task_queues or ())
+    return sorted(names)
+
+
+def celery_queue_lengths(app):
+    """{queue: messages waiting} from the broker; empty without a broker."""
+    if app.conf.task_always_eager:
+        return {}
+    lengths = {}
+    with app.connection_for_read() as connection:
+        channel = connection.default_channel
+        for name in celery_queue_names(app):
+            _, waiting, _ = channel.queue_declare(queue=name, passive=True)
+            lengths[name] = waiting
+    return lengths
+
+
+def ai_index_backlog():
+    """Live public pages whose AI index is not at their live revision."""
+    return (
+        public_pages(Page.objects.live().filter(depth__gt=1))
+        .exclude(ai_vector__revision_id=F("live_revision_id"))
+        .count()
+    )
+
+
+def parked_task_count():
+    """Tasks kept in the database while the broker was unreachable."""
+    return ParkedTask.objects.count()
+
+
+class BacklogCollector:
+    """Scrape-time gauges: Celery queue lengths, parked tasks, AI index backlog."""
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        queues = GaugeMetricFamily(
+            "pressroom_celery_queue_length", "Messages waiting in a Celery queue.", labels=["queue"]
+        )
+        try:
+            for name, waiting in celery_queue_lengths(current_app).items():
+                queues.add_metric([name], waiting)
+            yield queues
+        except Exception as error:  # the broker is down: leave the gauge out
+            logger.warning("metrics: could not read the Celery queues: %s", error)
+        yield from self._database_gauge(
+            "pressroom_celery_parked_tasks",
+            "Tasks parked in the database during a broker outage, waiting to be resent.",
+            parked_task_count,
+        )
+        yield from self._database_gauge(
+            "pressroom_ai_index_backlog_pages",
+            "Live public pages whose AI index (chunks, page vector) is not at the live revision.",
+            ai_index_backlog,
+        )
+
+    def _database_gauge(self, name, documentation, read):
+        try:
+            value = read()
+        except Exception as error:  # the database is down: leave the gauge out
+            logger.warning("metrics: could not read %s: %s", name, error)
+            return
+        yield GaugeMetricFamily(name, documentation, value=value)
