@@ -111,6 +111,11 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
         if text_data is not None or bytes_data is not None:
             WEBSOCKET_FRAMES_SENT.labels(self.metric_name).inc()
 
+    async def send_json(self, content, close=False):
+        # Channels' send_json calls the plain consumer's send(), not ours.
+        await super().send_json(content, close)
+        WEBSOCKET_FRAMES_SENT.labels(self.metric_name).inc()
+
     async def websocket_connect(self, message):
         # The sign-in groups are joined before connect() runs and left on
         # disconnect. A channel layer that is down (Redis restarting) costs

@@ -23,7 +23,7 @@ _RENAMED_FIELDS = {"asctime": "time", "levelname": "level", "name": "logger"}
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CREDENTIAL = re.compile(
     r"(?i)\b(token|password|passwd|secret|api[_-]?key|sessionid|csrftoken|authorization)"
-    r"([\"']?\s*[=:]\s*[\"']?)([^\s&\"',;]+)"
+    r"([\"']?\s*[=:]\s*[\"']?)((?:bearer\s+)?[^\s&\"',;]+)"
 )
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)([A-Za-z0-9._~+/=-]+)")
 _QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
@@ -52,8 +52,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class TextLogFormatter(logging.Formatter):
+    """A readable line with the request id; tracebacks redacted like messages."""
+
+    def __init__(self, fmt=TEXT_FORMAT, **kwargs):
+        super().__init__(fmt, **kwargs)
+
+    def formatException(self, ei):
+        return redact(super().formatException(ei))
+
+
 class JsonLogFormatter(JsonFormatter):
-    """One JSON object per line: time, level, logger, message, request_id, extras."""
+    """One JSON object per line: time, level, logger, message, request_id,
+    extras; a traceback (redacted) in `exc_info`."""
+
+    def formatException(self, ei):
+        return redact(super().formatException(ei))
 
     def __init__(self, **kwargs):
         kwargs.setdefault("fmt", "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s")
@@ -73,7 +87,7 @@ def logging_config(log_format, level):
             "redact": {"()": "observability.logs.RedactingFilter"},
         },
         "formatters": {
-            "text": {"format": TEXT_FORMAT},
+            "text": {"()": "observability.logs.TextLogFormatter"},
             "json": {"()": "observability.logs.JsonLogFormatter"},
         },
         "handlers": {

@@ -62,9 +62,14 @@ def unbind_request_id(token):
 
 
 class RequestIdLogFilter(logging.Filter):
-    """Adds `request_id` to every record ("-" outside any request)."""
+    """Adds `request_id` to every record ("-" outside any request).
+
+    Django logs a response's status ("Not Found: ...") after the middleware
+    has returned, with the request attached: its id is taken from there.
+    """
 
     def filter(self, record):
         if not hasattr(record, "request_id"):
-            record.request_id = _request_id.get() or "-"
+            attached = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = _request_id.get() or attached or "-"
         return True

@@ -8,30 +8,10 @@ from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
-from sentry_sdk.scrubber import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, EventScrubber
 
 from observability.logs import redact
 from observability.request_ids import current_request_id
 
-# Field names whose values are replaced wherever they appear in an event
-# (request data, extras, breadcrumbs' data), on top of Sentry's own list.
-PERSONAL_FIELDS = [
-    "email",
-    "full_name",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "postal_code",
-    "city",
-    "username",
-    "first_name",
-    "last_name",
-    "ip",
-    "client_ip",
-    "checkout_owner",
-    "idempotency_key",
-    "question",
-]
 # Request parts that identify a person or hold a credential: dropped whole.
 _DROPPED_REQUEST_KEYS = ("cookies", "data", "query_string", "env")
 _KEPT_HEADERS = {"accept", "content-type", "content-length", "host", "user-agent", "x-request-id"}
@@ -90,14 +70,19 @@ def init_sentry(dsn, environment, release, traces_sample_rate=0.0, transport=Non
             AsyncioIntegration(),
             LoggingIntegration(),
         ],
-        send_default_pii=False,
-        # Frame locals hold forms, orders and questions: never sent.
-        include_local_variables=False,
-        event_scrubber=EventScrubber(
-            denylist=DEFAULT_DENYLIST + PERSONAL_FIELDS,
-            pii_denylist=DEFAULT_PII_DENYLIST,
-            recursive=True,
-        ),
+        # Collect no identity, cookies, bodies, query strings, SQL parameters
+        # or frame locals (forms, orders, questions); headers only from an
+        # allowlist. scrub_event below removes what an integration adds anyway.
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "allowlist", "terms": sorted(_KEPT_HEADERS)}},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "database_query_data": False,
+            "gen_ai": {"inputs": False, "outputs": False},
+            "stack_frame_variables": False,
+        },
         before_send=scrub_event,
         before_breadcrumb=scrub_breadcrumb,
         traces_sample_rate=traces_sample_rate,
