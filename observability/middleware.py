@@ -3,7 +3,7 @@
 import logging
 import time
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 
 from observability.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
 from observability.request_ids import (
@@ -12,10 +12,13 @@ from observability.request_ids import (
     bind_request_id,
     unbind_request_id,
 )
+from observability.views import metrics
 
 logger = logging.getLogger("pressroom.requests")
 
 UNMATCHED_ROUTE = "<unmatched>"
+METRICS_PATH = "/metrics"
+METRICS_ROUTE = "metrics"
 # Any other method is counted as "other": a label value per made-up method
 # would let a client create series at will.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -24,6 +27,8 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 def route_name(request):
     """The URL pattern's name (or view path) that answered, never the raw path:
     paths carry ids and keys, and would make a series per URL."""
+    if request.path_info == METRICS_PATH:
+        return METRICS_ROUTE
     match = getattr(request, "resolver_match", None)
     if match is None:
         return UNMATCHED_ROUTE
@@ -33,7 +38,13 @@ def route_name(request):
 class ObservabilityMiddleware:
     """Binds the request id (kept from a well-formed X-Request-ID, else new),
     answers with it in X-Request-ID, counts and times the request by route
-    and status, and logs one line per request (route, not path)."""
+    and status, and logs one line per request (route, not path).
+
+    It answers /metrics itself, before the rest of the stack: Prometheus
+    addresses each process by its internal name and over plain HTTP, which
+    ALLOWED_HOSTS and the HTTPS redirect would refuse; the bearer token is
+    what guards the metrics (observability.views).
+    """
 
     sync_capable = True
     async_capable = True
@@ -49,7 +60,10 @@ class ObservabilityMiddleware:
             return self._acall(request)
         token, started = self._begin(request)
         try:
-            response = self.get_response(request)
+            if request.path_info == METRICS_PATH:
+                response = metrics(request)
+            else:
+                response = self.get_response(request)
             self._finish(request, response, started)
         finally:
             unbind_request_id(token)
@@ -58,7 +72,11 @@ class ObservabilityMiddleware:
     async def _acall(self, request):
         token, started = self._begin(request)
         try:
-            response = await self.get_response(request)
+            if request.path_info == METRICS_PATH:
+                # The backlog gauges query the database: not on the event loop.
+                response = await sync_to_async(metrics)(request)
+            else:
+                response = await self.get_response(request)
             self._finish(request, response, started)
         finally:
             unbind_request_id(token)

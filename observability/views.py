@@ -1,7 +1,9 @@
-"""/metrics: the Prometheus exposition, for a scraper holding METRICS_TOKEN."""
+"""/metrics: the Prometheus exposition, for a scraper holding METRICS_TOKEN.
+
+Answered by ObservabilityMiddleware ahead of the rest of the stack."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -17,7 +19,7 @@ def metrics(request):
     METRICS_TOKEN is configured, 401 without the right bearer token."""
     expected = settings.METRICS_TOKEN
     if not expected:
-        raise Http404("Metrics are off.")
+        return HttpResponseNotFound("Not found.\n", content_type="text/plain")
     if not token_accepted(request.headers.get("Authorization"), expected):
         response = HttpResponse(
             "A bearer token is required.\n", status=401, content_type="text/plain"

@@ -266,3 +266,16 @@ def test_checkout_outcomes_and_oversell_guard_hits(client, metrics_on):
     for outcome in ("placed", "duplicate", "insufficient_stock", "rejected"):
         assert delta("pressroom_checkout_outcomes_total", outcome=outcome) == 1, outcome
     assert delta("pressroom_oversell_guard_hits_total") == 1
+
+
+def test_scrapers_reach_metrics_by_internal_name_over_plain_http(client, settings, metrics_on):
+    # Production refuses unknown hosts and redirects plain HTTP; Prometheus
+    # scrapes http://web:8000/metrics inside the compose network.
+    settings.ALLOWED_HOSTS = ["pressroom.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz", HTTP_HOST="web:8000").status_code == 400
+    response = client.get("/metrics", HTTP_HOST="web:8000", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 200
+    assert b"pressroom_http_requests_total" in response.content
+    refused = client.get("/metrics", HTTP_HOST="web:8000")
+    assert refused.status_code == 401 and b"pressroom_" not in refused.content
