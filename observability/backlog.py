@@ -34,7 +34,10 @@ def celery_queue_lengths(app):
     with app.connection_for_read() as connection:
         channel = connection.default_channel
         for name in celery_queue_names(app):
-            _, waiting, _ = channel.queue_declare(queue=name, passive=True)
+            try:
+                _, waiting, _ = channel.queue_declare(queue=name, passive=True)
+            except connection.channel_errors:  # never declared: no worker yet, nothing sent
+                waiting = 0
             lengths[name] = waiting
     return lengths
 
