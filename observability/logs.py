@@ -21,18 +21,23 @@ _OMITTED_ATTRS = ("request", "scope", "server_time", "taskName")
 _RENAMED_FIELDS = {"asctime": "time", "levelname": "level", "name": "logger"}
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# key=value, key: value, key: "value" (django-axes writes its client that
+# way: username, ip_address, user_agent).
 _CREDENTIAL = re.compile(
-    r"(?i)\b(token|password|passwd|secret|api[_-]?key|sessionid|csrftoken|authorization)"
-    r"([\"']?\s*[=:]\s*[\"']?)((?:bearer\s+)?[^\s&\"',;]+)"
+    r"(?i)\b(token|password|passwd|secret|api[_-]?key|sessionid|csrftoken|authorization"
+    r"|username|email|ip_address|user_agent)"
+    r"([\"']?\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|(?:bearer\s+)?[^\s&\"',;]+)"
 )
+_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)([A-Za-z0-9._~+/=-]+)")
 _QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
 
 
 def redact(text):
-    """`text` with email addresses, credential-looking values and URL query
-    strings replaced by placeholders."""
+    """`text` with email addresses, IPv4 addresses, credential-looking and
+    identifying values and URL query strings replaced by placeholders."""
     text = _EMAIL.sub("[email]", text)
+    text = _IPV4.sub("[ip]", text)
     for pattern in (_CREDENTIAL, _BEARER):
         text = pattern.sub(lambda match: f"{match[1]}{match[2]}[redacted]", text)
     return _QUERY_STRING.sub(r"\1?[query]", text)
