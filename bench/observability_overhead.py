@@ -144,8 +144,9 @@ def main():
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the 404 warnings
     names = ("off", "metrics", "metrics + JSON log")
     results = {(url, name): [] for url in URLS.values() for name in names}
-    for _ in range(arguments.rounds):
-        for name in names:
+    for round_index in range(arguments.rounds):
+        shift = round_index % len(names)  # each configuration goes first in turn
+        for name in names[shift:] + names[:shift]:
             with configuration(name):
                 set_query_metrics(name != "off")
                 json_access_log(name == "metrics + JSON log")

@@ -1,5 +1,5 @@
 """Gauges read when Prometheus scrapes: work waiting in the broker, tasks
-parked during a broker outage, and pages the AI index has not caught up with.
+parked during a broker outage, and AI work (the ai.IndexJob outbox) not done.
 
 Each is a query (or a Redis LLEN) per scrape, not per request. A source that
 cannot be read (database or broker down) leaves its gauge out of that
@@ -9,12 +9,11 @@ scrape rather than failing the scrape: the outage shows in other series.
 import logging
 
 from celery import current_app
-from django.db.models import F
+from django.db.models import Count
 from prometheus_client.core import GaugeMetricFamily
-from wagtail.models import Page
 
+from ai.models import IndexJob
 from core.models import ParkedTask
-from core.privacy import public_pages
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +41,22 @@ def celery_queue_lengths(app):
     return lengths
 
 
-def ai_index_backlog():
-    """Live public pages whose AI index is not at their live revision."""
-    return (
-        public_pages(Page.objects.live().filter(depth__gt=1))
-        .exclude(ai_vector__revision_id=F("live_revision_id"))
-        .count()
+def ai_backlog():
+    """{(kind, status): jobs} for the AI work not done: pending (queued,
+    running or waiting for a retry) and failed (gave up; see the admin's AI
+    index report)."""
+    counts = (
+        IndexJob.objects.exclude(status=IndexJob.Status.DONE)
+        .values_list("kind", "status")
+        .annotate(jobs=Count("pk"))
     )
+    backlog = {
+        (kind, status): 0
+        for kind in IndexJob.Kind.values
+        for status in (IndexJob.Status.PENDING, IndexJob.Status.FAILED)
+    }
+    backlog.update({(kind, status): jobs for kind, status, jobs in counts})
+    return backlog
 
 
 def parked_task_count():
@@ -77,11 +85,19 @@ class BacklogCollector:
             "Tasks parked in the database during a broker outage, waiting to be resent.",
             parked_task_count,
         )
-        yield from self._database_gauge(
-            "pressroom_ai_index_backlog_pages",
-            "Live public pages whose AI index (chunks, page vector) is not at the live revision.",
-            ai_index_backlog,
-        )
+        try:
+            backlog = ai_backlog()
+        except Exception as error:  # the database is down: leave the gauge out
+            logger.warning("metrics: could not read the AI backlog: %s", error)
+        else:
+            jobs = GaugeMetricFamily(
+                "pressroom_ai_index_backlog",
+                "AI jobs (indexing, tagging) not done, by kind and status (pending, failed).",
+                labels=["kind", "status"],
+            )
+            for (kind, status), count in sorted(backlog.items()):
+                jobs.add_metric([kind, status], count)
+            yield jobs
 
     def _database_gauge(self, name, documentation, read):
         try:

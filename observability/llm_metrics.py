@@ -8,6 +8,7 @@ stopped counts with outcome "cancelled".
 
 import asyncio
 import contextlib
+import contextvars
 import time
 from types import SimpleNamespace
 
@@ -16,6 +17,22 @@ from observability.metrics import LLM_ERRORS, LLM_REQUEST_DURATION, LLM_TOKENS
 # The offline backend's way of saying "not for free text": a signal to the
 # caller (the tagger then uses its offline method), not a failure.
 _NOT_A_FAILURE = {"not_supported"}
+
+
+# Set only while a metered stream advances its inner stream (never across
+# a yield), so a backend whose stream calls its own complete() (the offline
+# one) is counted once, as a stream.
+_streaming = contextvars.ContextVar("llm_metrics_streaming", default=False)
+_END = object()
+
+
+@contextlib.contextmanager
+def _inside_stream():
+    token = _streaming.set(True)
+    try:
+        yield
+    finally:
+        _streaming.reset(token)
 
 
 def error_code(error):
@@ -59,6 +76,8 @@ def metered(backend):
     )
 
     def metered_complete(*args, **kwargs):
+        if _streaming.get():  # a stream built on complete(): counted as the stream
+            return complete(*args, **kwargs)
         call = _Call(name, "complete")
         try:
             completion = complete(*args, **kwargs)
@@ -69,6 +88,8 @@ def metered(backend):
         return completion
 
     async def metered_acomplete(*args, **kwargs):
+        if _streaming.get():
+            return await acomplete(*args, **kwargs)
         call = _Call(name, "complete")
         try:
             completion = await acomplete(*args, **kwargs)
@@ -83,7 +104,12 @@ def metered(backend):
         call = _Call(name, "stream")
         try:
             with contextlib.closing(stream(*args, result=result, **kwargs)) as deltas:
-                yield from deltas
+                while True:
+                    with _inside_stream():
+                        delta = next(deltas, _END)
+                    if delta is _END:
+                        break
+                    yield delta
         except GeneratorExit:
             call.finished("cancelled", result.usage)
             raise
@@ -97,7 +123,11 @@ def metered(backend):
         call = _Call(name, "stream")
         try:
             async with contextlib.aclosing(astream(*args, result=result, **kwargs)) as deltas:
-                async for delta in deltas:
+                while True:
+                    with _inside_stream():
+                        delta = await anext(deltas, _END)
+                    if delta is _END:
+                        break
                     yield delta
         except (GeneratorExit, asyncio.CancelledError):
             call.finished("cancelled", result.usage)

@@ -176,7 +176,10 @@ def test_daphne_metrics_after_a_page_view_and_a_socket_message(live_db, observed
     assert delta(after, "pressroom_websocket_frames_sent_total", **consumer) == 1
     # Read at scrape time from the broker and the database.
     assert "celery" in {labels["queue"] for labels, _ in after["pressroom_celery_queue_length"]}
-    assert "pressroom_ai_index_backlog_pages" in after
+    backlog = {
+        (labels["kind"], labels["status"]) for labels, _ in after["pressroom_ai_index_backlog"]
+    }
+    assert {("index", "pending"), ("tag", "failed")} <= backlog
     # Daphne's own log lines are JSON with the page view's request id.
     lines = [
         json.loads(line) for line in observed_daphne.proc.log().splitlines() if line.startswith("{")

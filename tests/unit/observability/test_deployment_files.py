@@ -19,7 +19,7 @@ DASHBOARD = json.loads((ROOT / "deploy/grafana/dashboards/pressroom.json").read_
 BACKLOG_GAUGES = {
     "pressroom_celery_queue_length",
     "pressroom_celery_parked_tasks",
-    "pressroom_ai_index_backlog_pages",
+    "pressroom_ai_index_backlog",
 }
 
 
@@ -59,18 +59,25 @@ def test_prometheus_scrapes_every_metrics_endpoint_with_the_token():
     assert volume.startswith("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml")
     jobs = {job["job_name"]: job for job in PROMETHEUS["scrape_configs"]}
     worker_port = SERVICES["worker"]["environment"]["WORKER_METRICS_PORT"]
-    expected = {"web": "web:8000", "ws": "ws:8001", "worker": f"worker:{worker_port}"}
+    expected = {
+        "web": "web:8000",
+        "ws": "ws:8001",
+        "worker": f"worker:{worker_port}",
+        "llm-worker": f"llm-worker:{worker_port}",
+    }
     assert {name: job["static_configs"][0]["targets"] for name, job in jobs.items()} == {
         name: [target] for name, target in expected.items()
     }
     for job in jobs.values():
         assert job["authorization"] == {"type": "Bearer", "credentials_file": "/tmp/metrics-token"}
         assert job.get("metrics_path", "/metrics") == "/metrics"
-    assert worker_port in SERVICES["worker"]["expose"]
+    for name in ("worker", "llm-worker"):
+        assert SERVICES[name]["environment"]["WORKER_METRICS_PORT"] == worker_port
+        assert worker_port in SERVICES[name]["expose"]
 
 
 def test_multiprocess_services_have_their_own_metrics_directory():
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "llm-worker"):
         directory = SERVICES[name]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
         assert directory in SERVICES[name]["tmpfs"], name
     gunicorn_conf = (ROOT / "deploy/gunicorn.conf.py").read_text()

@@ -11,7 +11,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import DatabaseError, connection
 
+from ai import jobs as ai_jobs
 from ai.llm import LLMError
+from ai.models import IndexJob
 from config.asgi import application
 from observability.llm_metrics import metered
 from shop.checkout import CheckoutError, InsufficientStock, place_order
@@ -163,9 +165,17 @@ def test_backlog_gauges_are_read_at_scrape_time(client, metrics_on):
     # Embedded mode: no broker, so no queue gauge; the database ones are there.
     assert "pressroom_celery_queue_length" not in samples
     assert value(samples, "pressroom_celery_parked_tasks") == 0
-    before = value(samples, "pressroom_ai_index_backlog_pages")
-    ProductPageFactory(parent=ShopIndexPageFactory(slug="backlog-shop"))  # live, never indexed
-    assert value(scrape(client), "pressroom_ai_index_backlog_pages") == before + 2
+    backlog = "pressroom_ai_index_backlog"
+    assert value(samples, backlog) == 0
+    page = ShopIndexPageFactory(slug="backlog-shop")
+    ai_jobs.record([(page.pk, page.live_revision_id)], ["index", "tag"])  # as a publish does
+    IndexJob.objects.filter(kind="tag").update(status=IndexJob.Status.FAILED)
+    samples = scrape(client)
+    assert value(samples, backlog, kind="index", status="pending") == 1
+    assert value(samples, backlog, kind="tag", status="failed") == 1
+    assert value(samples, backlog, kind="tag", status="pending") == 0
+    IndexJob.objects.update(status=IndexJob.Status.DONE)
+    assert value(scrape(client), backlog) == 0
 
 
 class ScriptedBackend:
@@ -223,6 +233,32 @@ def test_llm_calls_latency_tokens_and_errors_by_backend(client, metrics_on):
     assert delta("pressroom_llm_tokens_total", kind="prompt") == 16
     assert delta("pressroom_llm_tokens_total", kind="completion") == 5
     assert delta("pressroom_llm_errors_total", code="timeout") == 2
+
+
+class CompletingBackend(ScriptedBackend):
+    """Streams by calling its own complete(), as the offline backend does."""
+
+    name = "completing"
+
+    def stream(self, messages, result=None, **kwargs):
+        yield from self.complete(messages).text
+
+    async def astream(self, messages, result=None, **kwargs):
+        for delta in (await self.acomplete(messages)).text:
+            yield delta
+
+
+@pytest.mark.asyncio
+async def test_a_stream_built_on_complete_counts_once(client, metrics_on):
+    before = await sync_to_async(scrape)(client)
+    backend = metered(CompletingBackend())
+    assert "".join(backend.stream([])) == "ok"
+    assert "".join([delta async for delta in backend.astream([])]) == "ok"
+    after = await sync_to_async(scrape)(client)
+    name = "pressroom_llm_request_duration_seconds_count"
+    for operation, expected in (("stream", 2), ("complete", 0)):
+        labels = {"backend": "completing", "operation": operation}
+        assert value(after, name, **labels) - value(before, name, **labels) == expected
 
 
 @pytest.mark.asyncio
