@@ -202,7 +202,13 @@ def test_json_lines_from_the_real_settings_with_a_task_under_the_request(tmp_pat
 
 # A Celery app of its own on kombu's in-memory broker (the project's app is
 # eager in unit tests); the request-id signals are connected for every app.
-broker_app = Celery("observability-tests", broker="memory://", backend="cache+memory://")
+broker_app = Celery(
+    "observability-tests",
+    broker="memory://",
+    backend="cache+memory://",
+    # Not the current app: project code (delay_on_commit, the queue gauge) keeps ours.
+    set_as_current=False,
+)
 broker_app.conf.task_always_eager = False
 seen_request_ids = []
 
