@@ -8,14 +8,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core import health, page_passwords
 from core.media import serve_local_media
 from home.views import robots_txt
-from observability import views as observability_views
 from search import views as search_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    # Prometheus scrapes here with METRICS_TOKEN (404 while none is set).
-    path("metrics", observability_views.metrics, name="metrics"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
