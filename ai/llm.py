@@ -31,6 +31,8 @@ import httpx
 import numpy as np
 from django.conf import settings
 
+from observability.llm_metrics import metered
+
 try:  # the openai SDK talks through httpx2, a fork with its own exceptions
     import httpx2
 except ImportError:  # pragma: no cover - older openai SDKs use httpx itself
@@ -519,7 +521,7 @@ def get_llm():
     if _backend is None:
         with _backend_lock:
             if _backend is None:
-                _backend = build_backend()
+                _backend = metered(build_backend())  # pressroom_llm_* series
     return _backend
 
 

@@ -11,6 +11,10 @@ drops the connection without a close frame, which clients report as 1006.
 
 The sockets of a signed-in user join their session's and account's groups
 (core/socket_sessions.py) and close when that sign-in ends.
+
+Each connection has one request id (observability.request_ids) for all its
+log lines and Sentry events, and is counted in the WebSocket series
+(connections open and accepted, frames in and out, by consumer).
 """
 
 import logging
@@ -19,6 +23,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from core.socket_sessions import SIGNED_OUT_CLOSE_CODE, signed_in_groups
+from observability.metrics import (
+    WEBSOCKET_CONNECTIONS,
+    WEBSOCKET_CONNECTIONS_OPEN,
+    WEBSOCKET_FRAMES_RECEIVED,
+    WEBSOCKET_FRAMES_SENT,
+)
+from observability.request_ids import REQUEST_ID_HEADER, accepted_request_id, bound_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +84,37 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
     """
 
     signed_out = False
+    counted_open = False
+
+    async def __call__(self, scope, receive, send):
+        # One request id for the connection's whole life (every handler runs
+        # inside this call), taken from the proxy's X-Request-ID when sane.
+        header = dict(scope.get("headers") or ()).get(REQUEST_ID_HEADER.lower().encode())
+        self.request_id = accepted_request_id(header.decode("latin-1") if header else None)
+        with bound_request_id(self.request_id):
+            await super().__call__(scope, receive, send)
+
+    @property
+    def metric_name(self):
+        """The consumer's label in the WebSocket series: its class name."""
+        return type(self).__name__
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        if not self.counted_open:
+            self.counted_open = True
+            WEBSOCKET_CONNECTIONS.labels(self.metric_name).inc()
+            WEBSOCKET_CONNECTIONS_OPEN.labels(self.metric_name).inc()
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        await super().send(text_data, bytes_data, close)
+        if text_data is not None or bytes_data is not None:
+            WEBSOCKET_FRAMES_SENT.labels(self.metric_name).inc()
+
+    async def send_json(self, content, close=False):
+        # Channels' send_json calls the plain consumer's send(), not ours.
+        await super().send_json(content, close)
+        WEBSOCKET_FRAMES_SENT.labels(self.metric_name).inc()
 
     async def websocket_connect(self, message):
         # The sign-in groups are joined before connect() runs and left on
@@ -87,6 +129,9 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
             self.groups = joined
 
     async def websocket_disconnect(self, message):
+        if self.counted_open:
+            self.counted_open = False
+            WEBSOCKET_CONNECTIONS_OPEN.labels(self.metric_name).dec()
         groups, self.groups = self.groups, []
         for group in groups:
             await self.leave_group(group)
@@ -109,6 +154,7 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("could not leave %s: %s", group, error)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        WEBSOCKET_FRAMES_RECEIVED.labels(self.metric_name).inc()
         if self.signed_out:
             return  # closing: nothing more is acted on for this sign-in
         try:

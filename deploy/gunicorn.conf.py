@@ -11,6 +11,7 @@ DATABASE_POOL_TIMEOUT seconds, then gets the 503 page.
 """
 
 import os
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
@@ -27,3 +28,23 @@ max_requests_jitter = 500
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+# Metrics (README, "Observability"): with PROMETHEUS_MULTIPROC_DIR set, each
+# worker writes its series to files there and /metrics merges them. Files of
+# an earlier run are removed at start; a worker that exits stops counting in
+# the live gauges.
+def on_starting(server):
+    """Start from an empty metrics directory."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        for path in Path(directory).glob("*.db"):
+            path.unlink(missing_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker process ended: drop it from the live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

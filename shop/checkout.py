@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from observability.metrics import CHECKOUT_OUTCOMES, OVERSELL_GUARD_HITS
 from shop import order_events
 from shop.cart import CartContents, products_for_sale
 from shop.models import (
@@ -208,7 +209,24 @@ def _placed_by(order, owner, user):
     return bool(user is not None and user.is_authenticated and order.user_id == user.pk)
 
 
-def place_order(
+def place_order(**submission):
+    """`_place_order`, counted by outcome (pressroom_checkout_outcomes_total)."""
+    try:
+        placed = _place_order(**submission)
+    except InsufficientStock:
+        CHECKOUT_OUTCOMES.labels("insufficient_stock").inc()
+        raise
+    except CheckoutError:
+        CHECKOUT_OUTCOMES.labels("rejected").inc()
+        raise
+    except Exception:
+        CHECKOUT_OUTCOMES.labels("error").inc()
+        raise
+    CHECKOUT_OUTCOMES.labels("placed" if placed.created else "duplicate").inc()
+    return placed
+
+
+def _place_order(
     *, requested, customer, shipping_code, payment_method, idempotency_key, user=None, owner=""
 ):
     """Create the order for `requested` (product id, quantity) pairs, or
@@ -322,6 +340,7 @@ def _create_order(quantities, customer, method, provider, idempotency_key, user,
             available = ProductPage.objects.values_list("stock_quantity", flat=True).get(
                 pk=line.product.pk
             )
+            OVERSELL_GUARD_HITS.inc()  # the locked row refused: no oversell
             raise InsufficientStock(line.product.title, available, line.quantity) from None
     return order
 

@@ -11,6 +11,7 @@ database work runs through `database_sync_to_async`.
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from config.proxy import rate_limit_address
 from core import rate_limits
 from core.privacy import visible_page
 from core.websocket import ClientError
+from observability.metrics import ASSISTANT_TIME_TO_FIRST_TOKEN
 
 logger = logging.getLogger(__name__)
 
@@ -198,12 +200,17 @@ async def guarded_frames(progress, page_id=None, conversation_id=None, user=None
     """`answer_frames` within CHAT_ANSWER_TIMEOUT, with every failure turned
     into a last `error` frame (what was said so far is kept). Cancellation
     (stop, a new question, the reader left) keeps the partial answer and
-    propagates; the caller says `done` with `stopped` if it still can."""
+    propagates; the caller says `done` with `stopped` if it still can.
+    Time to the first token is recorded for the socket and the HTTP stream."""
+    asked_at = time.perf_counter()
     try:
         async with asyncio.timeout(settings.CHAT_ANSWER_TIMEOUT):
             frames = answer_frames(progress, page_id, conversation_id, user, session_key)
             async with contextlib.aclosing(frames):  # closing it closes the model's stream
                 async for frame in frames:
+                    if asked_at is not None and frame["type"] == "token":
+                        ASSISTANT_TIME_TO_FIRST_TOKEN.observe(time.perf_counter() - asked_at)
+                        asked_at = None
                     yield frame
     except ClientError as error:
         yield error_frame(error.code, error.message, **error.extra)

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 from config.environment import env
+from observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env.str("PRESSROOM_VAR_DIR", str(BASE_DIR / "var")))
@@ -811,24 +812,40 @@ WEBSOCKET_MAX_FRAME_BYTES = env.int("WEBSOCKET_MAX_FRAME_BYTES", 64 * 1024, mini
 # Searches per minute from one address (each embeds the query).
 SEARCH_RATE_LIMIT = env.int("SEARCH_RATE_LIMIT", 30, minimum=1)
 
-# Logging ------------------------------------------------------------------
+# Observability (issue 20): metrics, logs, Sentry --------------------------
 
-LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "daphne": {"level": "WARNING"},
-        # One INFO line per Wagtail background task is noise, not news.
-        "django_tasks": {"level": "WARNING"},
-        # django-axes logs every admin login at INFO; lockouts are WARNING.
-        "axes": {"level": "WARNING"},
-    },
+INSTALLED_APPS.append("observability")
+# First, so the request id covers every log line of the request and the
+# timing covers the whole stack.
+MIDDLEWARE.insert(0, "observability.middleware.ObservabilityMiddleware")
+# The same cache backends, counting their operations (observability/cache.py).
+_METERED_CACHES = {
+    "core.cache.ResilientRedisCache": "observability.cache.MeteredResilientRedisCache",
+    "django.core.cache.backends.locmem.LocMemCache": "observability.cache.MeteredLocMemCache",
 }
+for _cache in CACHES.values():
+    _cache["BACKEND"] = _METERED_CACHES.get(_cache["BACKEND"], _cache["BACKEND"])
+
+# /metrics answers only a bearer token equal to this; empty: /metrics is 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+# The Celery worker serves its own /metrics on this port (same token); 0: off.
+# Give the worker PROMETHEUS_MULTIPROC_DIR too, or prefork children go uncounted.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", 0, minimum=0)
+
+# Sentry: off unless SENTRY_DSN is set; personal data is scrubbed before sending.
+SENTRY_DSN = env.str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if not 0.0 <= SENTRY_TRACES_SAMPLE_RATE <= 1.0:
+    raise ImproperlyConfigured(
+        f"SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1, not {SENTRY_TRACES_SAMPLE_RATE}"
+    )
+
+# Logging: JSON lines (production) or text (`make run`), each with the request id.
+LOG_LEVEL = env.str("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env.choice("LOG_FORMAT", ("json", "text"), "json")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # Headless API (api/, issue 19) ----------------------------------------------
 

@@ -1,7 +1,7 @@
 """The embedded default used by `make run`: no services, debug on, local only."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STATIC_ROOT, env
+from config.settings.base import LOGGING, STATIC_ROOT, env
 
 DEBUG = env.bool("DJANGO_DEBUG", True)
 # A fixed key is fine for a local, debug-only server; production demands one.
@@ -17,3 +17,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # WhiteNoise warns about a missing STATIC_ROOT before the first collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Readable log lines in `make run`; LOG_FORMAT=json gives production's.
+LOG_FORMAT = env.choice("LOG_FORMAT", ("json", "text"), "text")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT

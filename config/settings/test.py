@@ -5,7 +5,7 @@ starts) before Django loads, and base.py switches to PostgreSQL and Redis.
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import INSTALLED_APPS, STATIC_ROOT, STORAGES, env
+from config.settings.base import INSTALLED_APPS, LOGGING, STATIC_ROOT, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", "test-only-insecure-key-5d8e0f4c21")
@@ -37,3 +37,7 @@ if not env.bool("TEST_MANIFEST_STATIC", False):
 
 # WhiteNoise warns about a missing STATIC_ROOT before the first collectstatic.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Readable log lines in the test run; LOG_FORMAT=json gives production's.
+LOG_FORMAT = env.choice("LOG_FORMAT", ("json", "text"), "text")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT

@@ -1,5 +1,6 @@
 """A task for the tests of the task base class (config/celery_tasks.py)."""
 
+import logging
 import threading
 
 from config.celery_app import app
@@ -20,3 +21,9 @@ def record_thread(value):
 def record_periodic():
     """Note a periodic run and its thread (for the embedded worker's tests)."""
     runs.append(("periodic", threading.current_thread().name))
+
+
+@app.task
+def log_line(message):
+    """Write `message` to the log (observability tests read the request id)."""
+    logging.getLogger("tests.testapp.tasks").warning("task says %s", message)
