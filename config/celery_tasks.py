@@ -20,6 +20,7 @@ Only a process that called it counts as running the embedded worker
 than to a thread that dies with it.
 """
 
+import contextvars
 import functools
 import importlib
 import logging
@@ -74,7 +75,8 @@ def send_or_park(task, args, kwargs):
 
 def run_in_background(call):
     """Run `call()` on the process's background thread, after what is queued there."""
-    background_executor().submit(_run_in_background, call)
+    # In the caller's context: the request id stays on the task's log lines.
+    background_executor().submit(contextvars.copy_context().run, _run_in_background, call)
 
 
 class EmbeddedWorker:
@@ -144,7 +146,9 @@ class PressroomTask(DjangoTask):
             call = functools.partial(self.delay, *args, **kwargs)
             if settings.EMBEDDED_TASKS_IN_BACKGROUND:
                 transaction.on_commit(
-                    lambda: background_executor().submit(_run_in_background, call)
+                    lambda: background_executor().submit(
+                        contextvars.copy_context().run, _run_in_background, call
+                    )
                 )
             else:
                 transaction.on_commit(call)
