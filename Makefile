@@ -41,13 +41,28 @@ requirements: $(VENV)/.dev-installed
 
 install-dev: $(VENV)/.dev-installed
 
+# Every absolute URL (canonical, og:url, JSON-LD, sitemap, feeds, emails,
+# admin links) follows the address served: seed_demo moves the demo Site to
+# WAGTAILADMIN_BASE_URL, which defaults to HOST and PORT (a wildcard HOST is
+# published as localhost). Output unbuffered, so it comes in order when piped.
+PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST))
+run: export WAGTAILADMIN_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
+run: export DJANGO_ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(PUBLIC_HOST)
+run: export PYTHONUNBUFFERED = 1
+
 run: install
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py seed_demo
 	@echo ""
-	@echo "  Pressroom is running at  http://$(HOST):$(PORT)/"
-	@echo "  Wagtail admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Log in as admin / pressroom (also editor, author, moderator, shopmanager, reader)"
+	@echo "  Pressroom is running at  $(WAGTAILADMIN_BASE_URL)/"
+	@echo "  Wagtail admin:           $(WAGTAILADMIN_BASE_URL)/admin/"
+	@echo "  Admin logins, by username: admin, editor, author, moderator, shopmanager"
+	@echo "  Site logins, by email:     reader@example.com (a reader: no admin access),"
+	@echo "                             or any admin login's <username>@example.com"
+	@echo "  Password for every demo login: pressroom"
+	@echo "  The first run indexes the demo for search and the assistant in the background"
+	@echo "  (progress below and in the admin). Django's debug pages are on: see the"
+	@echo "  site's own 404/500 pages with  make run DJANGO_DEBUG=0 . Reset the demo: make clean"
 	@echo ""
 	@exec $(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 1048576 config.asgi:application
 
@@ -66,5 +81,6 @@ test-integration: install-dev
 
 test: lint test-unit test-integration
 
+# Reset the demo: the database, uploads and caches (the .venv stays).
 clean:
 	rm -rf var media tests/artifacts .pytest_cache .ruff_cache
