@@ -8,20 +8,30 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration lint install install-dev requirements clean
+.PHONY: run test test-unit test-integration lint install install-dev requirements clean check-cpu-only
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# torch without CUDA: the PyTorch CPU wheel index when it answers (plain PyPI's
+# Linux torch pulls GB of nvidia-* packages), else the configured index (a
+# mirror serving the CPU wheel). TORCH_INDEX_URL= (empty) switches it off.
+TORCH_PIP_ARGS = $(shell $(PYTHON) deploy/cpu_only_install.py pip-args)
+
 # Reinstall only when the pinned requirements change.
 $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+# Resolve the requirements as a fresh install would (metadata only) and fail
+# on any nvidia-*/CUDA package.
+check-cpu-only: | $(BIN)/python
+	$(PYTHON) deploy/cpu_only_install.py check --python $(PY) requirements.txt
 
 install: $(VENV)/.runtime-installed
 
@@ -79,7 +89,7 @@ test-unit: install-dev
 test-integration: install-dev
 	$(PY) -m pytest --real-services tests/integration tests/e2e
 
-test: lint test-unit test-integration
+test: lint check-cpu-only test-unit test-integration
 
 # Reset the demo: the database, uploads and caches (the .venv stays).
 clean:
