@@ -171,7 +171,9 @@ def test_every_absolute_url_carries_the_port_served(make_run, first_response):
     assert post.find("link", rel="canonical")["href"] == post_url
     assert post.find("meta", property="og:url")["content"] == post_url
 
-    product_url = next(loc for loc in locations if "/shop/" in loc and loc.rstrip("/").count("/") > 4)
+    product_url = next(
+        loc for loc in locations if "/shop/" in loc and loc.rstrip("/").count("/") > 4
+    )
     email = guest_checkout(make_run, product_url[len(origin) :])
     # The confirmation is printed by the console backend once it is sent (on
     # the serving process's background thread, after work queued before it).

@@ -1,4 +1,4 @@
-"""AI work never fails (or undoes) a publish, and the demo loader records its work for the sweeper."""
+"""AI work never fails (or undoes) a publish; the demo loader records its work."""
 
 import logging
 from io import StringIO
