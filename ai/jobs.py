@@ -371,11 +371,11 @@ class Progress:
 
 def progress():
     """The outbox's progress while jobs are pending (None when nothing is):
-    the jobs requested since the oldest pending one, and how many of those
-    are no longer pending."""
+    the pending jobs plus those finished since the oldest pending one was
+    requested (a batch such as the demo's, recorded together)."""
     pending = IndexJob.objects.filter(status=Status.PENDING)
     oldest = pending.order_by("requested_at").values_list("requested_at", flat=True).first()
     if oldest is None:
         return None
-    total = IndexJob.objects.filter(requested_at__gte=oldest).count()
-    return Progress(done=total - pending.count(), total=total)
+    done = IndexJob.objects.filter(status=Status.DONE, finished_at__gte=oldest).count()
+    return Progress(done=done, total=done + pending.count())
