@@ -19,8 +19,8 @@ import re
 import sqlite3
 import uuid
 
+import httpx
 import pytest
-import requests
 from bs4 import BeautifulSoup
 
 from tests import servers
@@ -61,7 +61,9 @@ class MakeRun:
             return dict(db.execute("SELECT status, count(*) FROM ai_indexjob GROUP BY status"))
 
     def get(self, path, session=None):
-        return (session or requests).get(self.url + path, timeout=120)
+        if session is None:
+            return httpx.get(self.url + path, timeout=120, follow_redirects=True)
+        return session.get(self.url + path)
 
     def stop(self):
         self.proc.stop(timeout=20)
@@ -83,7 +85,7 @@ def first_response(make_run):
             raise AssertionError(f"make run exited\n{servers.tail(make_run.proc.log_path)}")
         try:
             return make_run.get("/").status_code == 200
-        except requests.RequestException:
+        except httpx.HTTPError:
             return False
 
     wait_until(home_answers, timeout=900, interval=0.5, message="make run answering 200")
@@ -91,16 +93,15 @@ def first_response(make_run):
 
 
 def admin_session(make_run):
-    session = requests.Session()
+    session = httpx.Client(follow_redirects=True, timeout=120)
     login = BeautifulSoup(make_run.get("/admin/login/", session).text, "html.parser")
     token = login.find("input", {"name": "csrfmiddlewaretoken"})["value"]
     response = session.post(
         make_run.url + "/admin/login/",
         data={"username": "admin", "password": "pressroom", "csrfmiddlewaretoken": token},
         headers={"Referer": make_run.url + "/admin/login/"},
-        timeout=120,
     )
-    assert response.status_code == 200 and "/admin/login/" not in response.url
+    assert response.status_code == 200 and "/admin/login/" not in str(response.url)
     return session
 
 
@@ -130,12 +131,12 @@ def test_serves_before_the_ai_work_is_done_then_does_it(make_run, first_response
 
 def guest_checkout(make_run, product_url):
     """Buy one of the product as a guest; returns the order number."""
-    shopper = requests.Session()
+    shopper = httpx.Client(follow_redirects=True, timeout=120)
     page = BeautifulSoup(make_run.get(product_url, shopper).text, "html.parser")
     form = page.find("input", {"name": "product"}).find_parent("form")
     fields = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("name")}
     fields["quantity"] = "1"
-    added = shopper.post(make_run.url + "/cart/add/", data=fields, timeout=120)
+    added = shopper.post(make_run.url + "/cart/add/", data=fields)
     assert added.status_code == 200
     checkout = BeautifulSoup(make_run.get("/checkout/", shopper).text, "html.parser")
     form = checkout.find("input", {"name": "idempotency_key"}).find_parent("form")
@@ -155,7 +156,7 @@ def guest_checkout(make_run, product_url):
         city="Portsmouth",
         country="United Kingdom",
     )
-    placed = shopper.post(make_run.url + "/checkout/", data=data, timeout=120)
+    placed = shopper.post(make_run.url + "/checkout/", data=data)
     assert placed.status_code == 200, placed.text[:2000]
     return email
 
