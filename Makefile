@@ -8,20 +8,30 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-integration lint install install-dev requirements clean
+.PHONY: run test test-unit test-integration lint install install-dev requirements clean check-cpu-only
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# torch without CUDA: the PyTorch CPU wheel index when it answers (plain PyPI's
+# Linux torch pulls GB of nvidia-* packages), else the configured index (a
+# mirror serving the CPU wheel). TORCH_INDEX_URL= (empty) switches it off.
+TORCH_PIP_ARGS = $(shell $(PYTHON) deploy/cpu_only_install.py pip-args)
+
 # Reinstall only when the pinned requirements change.
 $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet $(TORCH_PIP_ARGS) -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+# Resolve the requirements as a fresh install would (metadata only) and fail
+# on any nvidia-*/CUDA package.
+check-cpu-only: | $(BIN)/python
+	$(PYTHON) deploy/cpu_only_install.py check --python $(PY) requirements.txt
 
 install: $(VENV)/.runtime-installed
 
@@ -41,13 +51,28 @@ requirements: $(VENV)/.dev-installed
 
 install-dev: $(VENV)/.dev-installed
 
+# Every absolute URL (canonical, og:url, JSON-LD, sitemap, feeds, emails,
+# admin links) follows the address served: seed_demo moves the demo Site to
+# WAGTAILADMIN_BASE_URL, which defaults to HOST and PORT (a wildcard HOST is
+# published as localhost). Output unbuffered, so it comes in order when piped.
+PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST))
+run: export WAGTAILADMIN_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
+run: export DJANGO_ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(PUBLIC_HOST)
+run: export PYTHONUNBUFFERED = 1
+
 run: install
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py seed_demo
 	@echo ""
-	@echo "  Pressroom is running at  http://$(HOST):$(PORT)/"
-	@echo "  Wagtail admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Log in as admin / pressroom (also editor, author, moderator, shopmanager, reader)"
+	@echo "  Pressroom is running at  $(WAGTAILADMIN_BASE_URL)/"
+	@echo "  Wagtail admin:           $(WAGTAILADMIN_BASE_URL)/admin/"
+	@echo "  Admin logins, by username: admin, editor, author, moderator, shopmanager"
+	@echo "  Site logins, by email:     reader@example.com (a reader: no admin access),"
+	@echo "                             or any admin login's <username>@example.com"
+	@echo "  Password for every demo login: pressroom"
+	@echo "  The first run indexes the demo for search and the assistant in the background"
+	@echo "  (progress below and in the admin). Django's debug pages are on: see the"
+	@echo "  site's own 404/500 pages with  make run DJANGO_DEBUG=0 . Reset the demo: make clean"
 	@echo ""
 	@exec $(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 1048576 config.asgi:application
 
@@ -64,7 +89,8 @@ test-unit: install-dev
 test-integration: install-dev
 	$(PY) -m pytest --real-services tests/integration tests/e2e
 
-test: lint test-unit test-integration
+test: lint check-cpu-only test-unit test-integration
 
+# Reset the demo: the database, uploads and caches (the .venv stays).
 clean:
 	rm -rf var media tests/artifacts .pytest_cache .ruff_cache

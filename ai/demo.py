@@ -1,39 +1,43 @@
-"""Index and tag the demo content in one batch, after every app has seeded."""
+"""Record the demo content's indexing and tagging in the AI outbox, after every
+app has seeded. Nothing is embedded here: `seed_demo` returns in seconds and
+the serving process's embedded worker (or, with a broker, the Celery workers)
+does the work in the background (ai/jobs.py)."""
 
-from io import StringIO
-
-from django.core.management import call_command
+from wagtail.models import Page
 
 from ai import jobs
 from ai.index_plan import pages_owing_index
-from ai.models import AITag, IndexJob, PageVector
-from ai.tagging import tag_live_revision
+from ai.models import AITag, IndexJob
+from core.privacy import public_pages
 
 
 def finish(stdout):
-    """Embed every live public page that is not indexed yet and suggest tags for
-    pages without suggestions; returns a summary (nothing when all is done).
-    Both are recorded as done jobs, so a server starting next finds no work."""
-    missing = pages_owing_index().todo
-    if missing:
-        call_command("reindex", "--no-progress", stdout=StringIO())
-    tagged = set(AITag.objects.values_list("page_id", flat=True).distinct())
-    to_tag = list(
-        PageVector.objects.exclude(page_id__in=tagged).values_list("page_id", "revision_id")
+    """Record an index job for every live public page the index is missing and
+    a tag job for every such page that has neither suggestions nor a tag job;
+    returns a summary (nothing when all is done or already recorded)."""
+    pending_index = set(
+        IndexJob.objects.filter(
+            kind=IndexJob.Kind.INDEX, status=IndexJob.Status.PENDING
+        ).values_list("page_id", flat=True)
     )
-    for page_id, revision_id in to_tag:
-        result = tag_live_revision(page_id)
-        jobs.record_done(
-            page_id,
-            IndexJob.Kind.TAG,
-            revision_id,
-            result.source or "nothing",
-            None,
-            result.provider_error,
-        )
+    to_index = [page_id for page_id in pages_owing_index().todo if page_id not in pending_index]
+    live = public_pages(Page.objects.live()).order_by("path")
+    untagged = (
+        live.exclude(pk__in=AITag.objects.values("page_id"))
+        .exclude(pk__in=IndexJob.objects.filter(kind=IndexJob.Kind.TAG).values("page_id"))
+        .values_list("pk", "live_revision_id")
+    )
+    revisions = dict(live.filter(pk__in=to_index).values_list("pk", "live_revision_id"))
+    # Index jobs first: they are due first, so search and questions work
+    # before the (slower) tag suggestions arrive.
+    jobs.record([(page_id, revisions[page_id]) for page_id in to_index], [IndexJob.Kind.INDEX])
+    to_tag = list(untagged)
+    jobs.record(to_tag, [IndexJob.Kind.TAG])
     parts = []
-    if missing:
-        parts.append(f"indexed {len(missing)} pages")
+    if to_index:
+        parts.append(f"{len(to_index)} pages to index")
     if to_tag:
-        parts.append(f"tagged {len(to_tag)} pages")
+        parts.append(f"{len(to_tag)} to tag")
+    if parts:
+        parts.append("in the background once the server runs")
     return ", ".join(parts)

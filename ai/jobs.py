@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from tqdm import tqdm
 from wagtail.models import Page
 
 from ai.models import IndexJob
@@ -44,6 +45,7 @@ Status = IndexJob.Status
 MAX_ATTEMPTS = 5  # runs that raised before a job is marked failed
 RETRY_BACKOFF = timedelta(minutes=1)  # doubled after each failed attempt
 SWEEP_LIMIT = 500  # jobs sent per sweep; the next sweep sends the rest
+PROGRESS_MIN_JOBS = 5  # a sweep running at least this many jobs here shows a console bar
 FOLLOW_LIMIT = 3  # newer requests one run takes on before leaving them to the sweeper
 
 
@@ -156,10 +158,10 @@ def task_for(kind):
     return app.tasks[TASK_NAMES[kind]]
 
 
-def send(refs):
+def send(refs, progress=None):
     """Put one message per job on its queue (or, eagerly, run it). A broker
     error is logged once and the unsent jobs are made due for the sweeper.
-    Returns how many were sent."""
+    `progress` (a tqdm bar) advances per job. Returns how many were sent."""
     for position, ref in enumerate(refs):
         try:
             # No publish retries: a broker that is down now is the sweeper's
@@ -172,6 +174,8 @@ def send(refs):
             )
             make_due(unsent)
             return position
+        if progress is not None:
+            progress.update()
     return len(refs)
 
 
@@ -211,7 +215,13 @@ def sweep(limit=SWEEP_LIMIT):
         due_at=timezone.now() + claim_lease()
     )
     refs = [JobRef(page_id, kind, revision_id) for _, page_id, kind, revision_id in rows]
-    sent = send(refs)
+    if len(refs) >= PROGRESS_MIN_JOBS and dispatch_mode() == BACKGROUND:
+        # The work runs here, one job after another (the first `make run`):
+        # show how far it got on the console.
+        with tqdm(total=len(refs), desc="AI indexing and tagging", unit="job") as progress:
+            sent = send(refs, progress)
+    else:
+        sent = send(refs)
     logger.info("AI sweep: %d of %d due job(s) sent", sent, len(refs))
     return sent
 
@@ -362,3 +372,26 @@ def record_done(page_id, kind, revision_id, outcome, chunks=None, note=""):
             "finished_at": now,
         },
     )
+
+
+# Progress ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of the work outstanding since the oldest pending job is done."""
+
+    done: int
+    total: int
+
+
+def progress():
+    """The outbox's progress while jobs are pending (None when nothing is):
+    the pending jobs plus those finished since the oldest pending one was
+    requested (a batch such as the demo's, recorded together)."""
+    pending = IndexJob.objects.filter(status=Status.PENDING)
+    oldest = pending.order_by("requested_at").values_list("requested_at", flat=True).first()
+    if oldest is None:
+        return None
+    done = IndexJob.objects.filter(status=Status.DONE, finished_at__gte=oldest).count()
+    return Progress(done=done, total=done + pending.count())

@@ -35,14 +35,17 @@ def seed(stdout):
     created_users = seed_users()
     changed = []
     site = Site.objects.get(is_default_site=True)
-    if site.hostname == "localhost" and site.port == 80:
-        # Canonical and feed URLs should point where `make run` serves.
-        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
-        site.hostname = base.hostname or "localhost"
-        site.port = base.port or (443 if base.scheme == "https" else 80)
-        site.site_name = "Pressroom"
+    # Canonical, Open Graph, sitemap and feed URLs come from the Site: it
+    # follows WAGTAILADMIN_BASE_URL, which `make run` sets from HOST and PORT,
+    # on every run (`make run PORT=8011` after a run on 8000 moves it).
+    base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    hostname = base.hostname or "localhost"
+    port = base.port or (443 if base.scheme == "https" else 80)
+    if (site.hostname, site.port) != (hostname, port):
+        site.hostname, site.port = hostname, port
+        site.site_name = site.site_name or "Pressroom"
         site.save()
-        changed.append("site address")
+        changed.append(f"site address {hostname}:{port}")
     site_settings = SiteSettings.for_site(site)
     if not site_settings.tagline:
         site_settings.name = "Pressroom"

@@ -244,6 +244,12 @@ CELERY_BROKER_URL = env.redis_url(
 # commits (they are always enqueued through on_commit), so `make run` needs no
 # worker. A failing task is logged, never raised into the request.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Celery still builds a producer for an eager call; with no URL (the AMQP
+    # default) that logs "No hostname was supplied" on every task, as if a
+    # broker were contacted. Kombu's in-process memory transport is never a
+    # network connection; its nominal host keeps it quiet.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = False
 # Without a broker, run tasks queued after a commit on a background thread
 # instead of inside the request (config/celery_tasks.py). On in `make run`.

@@ -1,7 +1,7 @@
 """The embedded default used by `make run`: no services, debug on, local only."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import LOGGING, STATIC_ROOT, env
+from config.settings.base import LOGGING, STATIC_ROOT, STORAGES, env
 
 DEBUG = env.bool("DJANGO_DEBUG", True)
 # A fixed key is fine for a local, debug-only server; production demands one.
@@ -10,6 +10,13 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-deploy-3
 # Serve static files straight from the apps while developing; the manifest
 # storage still applies to `collectstatic` for deployments.
 WHITENOISE_USE_FINDERS = True
+if not DEBUG:
+    # `make run DJANGO_DEBUG=0` shows the site's own 404/500 pages; without a
+    # `collectstatic` the manifest storage would turn every page into a 500.
+    STORAGES = {
+        **STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 # Publishing never waits for embedding and tagging (config/celery_tasks.py).
 EMBEDDED_TASKS_IN_BACKGROUND = env.bool("EMBEDDED_TASKS_IN_BACKGROUND", True)

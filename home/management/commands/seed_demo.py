@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-ai",
             action="store_true",
-            help="Do not index and tag the demo pages (tests that do it themselves).",
+            help="Record no indexing or tagging of the demo pages (tests do it themselves).",
         )
         parser.add_argument(
             "--allow-production",
@@ -53,8 +53,8 @@ class Command(BaseCommand):
         # not news, so seeding sends nothing.
         if without_ai:
             modules = [module for module in modules if module.__name__ != "ai.demo"]
-        # Pages are indexed in one batch at the end (ai.demo), not one by one
-        # as each is published.
+        # The AI work is recorded in one batch at the end (ai.demo), not page
+        # by page as each is published; the server does it in the background.
         with (
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
             bulk_load.suspended(),
@@ -62,6 +62,7 @@ class Command(BaseCommand):
             self.run_loaders(modules)
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({elapsed:.1f} s)."))
+        self.stdout.flush()
 
     def run_loaders(self, modules):
         # seed() runs app by app; finish() runs once everything exists, for
@@ -75,3 +76,6 @@ class Command(BaseCommand):
                     created = loader(self.stdout)
                 if created:
                     self.stdout.write(f"  {module.__name__.split('.')[0]}: {created}")
+                    # Each line as it happens, in order with the server's
+                    # output that follows when piped (`make run | tee`).
+                    self.stdout.flush()

@@ -1,4 +1,4 @@
-"""AI work never fails (or undoes) a publish, and the demo loader indexes in one batch."""
+"""AI work never fails (or undoes) a publish; the demo loader records its work."""
 
 import logging
 from io import StringIO
@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ai import embeddings
 from ai.demo import finish
-from ai.jobs import due_jobs
+from ai.jobs import due_jobs, sweep
 from ai.models import AITag, Chunk, IndexJob, PageVector
 from blog.models import PostPage
 from tests.admin_forms import post_form_data
@@ -61,17 +61,32 @@ def test_publish_succeeds_when_the_ai_fails(
     assert any("AI index job" in message and "failed" in message for message in warnings)
 
 
-def test_demo_finish_indexes_and_tags_every_public_page_once():
+def test_demo_finish_records_the_work_and_the_servers_sweep_does_it(settings):
+    """seed_demo embeds nothing itself (the first `make run` serves at once);
+    it records the work, and the serving process's sweep does it."""
     blog = BlogIndexPageFactory()
     posts = [
         publish(PostPageFactory(parent=blog, title=f"Harbour ferries report {n}")) for n in range(3)
     ]
+    post_ids = [post.pk for post in posts]
+    # seed_demo under `make run` settings: a short-lived process, so the
+    # server's sweeper does the work.
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = True
     summary = finish(StringIO())
-    assert "indexed" in summary and "tagged" in summary
-    assert PageVector.objects.filter(page_id__in=[post.pk for post in posts]).count() == 3
-    assert AITag.objects.filter(page_id__in=[post.pk for post in posts]).exists()
-    assert finish(StringIO()) == ""  # nothing left to do
-    # Recorded as done, so a server starting next (make run) finds no work.
-    done = IndexJob.objects.filter(page_id__in=[post.pk for post in posts])
-    assert done.count() == 6 and {job.status for job in done} == {IndexJob.Status.DONE}
+    assert "pages to index" in summary and "to tag" in summary
+    assert not PageVector.objects.filter(page_id__in=post_ids).exists()
+    recorded = IndexJob.objects.filter(page_id__in=post_ids)
+    assert recorded.count() == 6 and {job.status for job in recorded} == {IndexJob.Status.PENDING}
+    assert set(due_jobs().filter(page_id__in=post_ids).values_list("page_id", flat=True)) == set(
+        post_ids
+    )
+    assert finish(StringIO()) == ""  # recorded once, not twice
+
+    settings.EMBEDDED_TASKS_IN_BACKGROUND = False  # the sweep runs the jobs inline here
+    sweep()
+    assert PageVector.objects.filter(page_id__in=post_ids).count() == 3
+    assert AITag.objects.filter(page_id__in=post_ids).exists()
+    done = IndexJob.objects.filter(page_id__in=post_ids)
+    assert {job.status for job in done} == {IndexJob.Status.DONE}
     assert due_jobs().count() == 0
+    assert finish(StringIO()) == ""  # nothing left to do
