@@ -509,6 +509,9 @@ if WAGTAIL_AI_ENABLED:
 AI_RELATED_COUNT = env.int("AI_RELATED_COUNT", 3, minimum=1)
 AI_RELATED_SIMILARITY_FLOOR = env.float("AI_RELATED_SIMILARITY_FLOOR", 0.3)
 AI_SEARCH_SIMILARITY_FLOOR = env.float("AI_SEARCH_SIMILARITY_FLOOR", 0.25)
+# Short keyword queries: semantic matches must also be within this margin of
+# the best match's similarity, so results are not padded with weak neighbours.
+AI_SEARCH_RELATIVE_MARGIN = env.float("AI_SEARCH_RELATIVE_MARGIN", 0.15)
 # AI tags readers see without an editor: unreviewed suggestions need this
 # confidence (the offline tagger's similarity of tag to page; validated model
 # tags score 1.0). Weaker ones stay suggestions in the editor. With
