@@ -512,6 +512,9 @@ AI_SEARCH_SIMILARITY_FLOOR = env.float("AI_SEARCH_SIMILARITY_FLOOR", 0.25)
 # Short keyword queries: semantic matches must also be within this margin of
 # the best match's similarity, so results are not padded with weak neighbours.
 AI_SEARCH_RELATIVE_MARGIN = env.float("AI_SEARCH_RELATIVE_MARGIN", 0.15)
+# pgvector HNSW candidates read per query (hnsw.ef_search): recall against
+# latency. 400 gives the top-5 recall the vector-search bench reports.
+AI_PG_EF_SEARCH = env.int("AI_PG_EF_SEARCH", 400, minimum=5)
 # AI tags readers see without an editor: unreviewed suggestions need this
 # confidence (the offline tagger's similarity of tag to page; validated model
 # tags score 1.0). Weaker ones stay suggestions in the editor. With
