@@ -19,6 +19,7 @@ import numpy as np
 
 NOT_FOUND = "The site's pages do not answer that."
 MIN_SIMILARITY = 0.3  # below this a unit is not about the question part
+HOW_TO_QUOTES = 3  # most quotes for one open (how/what/why) part of a question
 SHAPE_BONUS = 0.15  # similarity added to a unit shaped like the answer sought
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])[\"'”’)\]]*\s+")  # noqa: RUF001 - CJK stops
@@ -182,9 +183,14 @@ def choose(question, units, unit_vectors, embed):
             scores = np.where(shaped_about, scores, -np.inf)
         else:
             scores = np.where(about, scores, -np.inf)
-        best = units[int(np.argmax(scores))]
-        if best not in chosen:
-            chosen.append(best)
+        ranked = np.argsort(-scores, kind="stable")
+        picks = [ranked[0]]
+        if kind not in _SHAPED_TYPES:
+            # "how do I ..." is rarely one sentence: a runner-up nearly as good joins it.
+            picks += [i for i in ranked[1:HOW_TO_QUOTES] if scores[i] >= scores[ranked[0]] - 0.05]
+        for index in picks:
+            if units[index] not in chosen:
+                chosen.append(units[index])
     # A sentence that leans on the one before it brings it along.
     with_context = []
     for unit in chosen:
