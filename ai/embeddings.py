@@ -75,8 +75,10 @@ class Embedder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
+                    import torch
                     from sentence_transformers import SentenceTransformer
 
+                    torch.set_num_threads(settings.EMBEDDING_THREADS)
                     model = SentenceTransformer(
                         str(self.model_path), device="cpu", local_files_only=True
                     )

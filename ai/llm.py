@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
-import numpy as np
 from django.conf import settings
 
 from observability.llm_metrics import metered
@@ -422,7 +421,6 @@ class OpenAICompatibleBackend(ChatCompletionsBackend):
 
 # Offline ------------------------------------------------------------------
 
-_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+")  # noqa: RUF001 - CJK full stops
 _WORD_OR_SPACE = re.compile(r"\S+\s*")
 
 
@@ -436,38 +434,14 @@ class OfflineBackend:
 
     name = "offline"
     offline = True
-    max_quotes = 3
-    min_similarity = 0.25
 
     def answer(self, passages, question):
-        """The extractive answer text."""
+        """The extractive answer text (`ai.extractive`): quotes chosen for
+        each part of the question, cited, or a plain "the site does not say"."""
+        from ai import extractive
         from ai.embeddings import get_embedder
 
-        candidates = []
-        for passage in passages:
-            for sentence in _SENTENCE.split(passage.text):
-                sentence = " ".join(sentence.split())
-                if len(sentence) >= 20:
-                    candidates.append((passage.number, sentence))
-        if not candidates or not question:
-            return "I could not find anything on this site that answers that."
-        embedder = get_embedder()
-        vectors = embedder.encode([question] + [sentence for _, sentence in candidates])
-        scores = vectors[1:] @ vectors[0]
-        chosen = []
-        for index in np.argsort(-scores, kind="stable"):
-            if scores[index] < self.min_similarity or len(chosen) == self.max_quotes:
-                break
-            if any(candidates[index][1] == sentence for _, sentence in chosen):
-                continue
-            chosen.append(candidates[index])
-        if not chosen:
-            return "I could not find anything on this site that answers that."
-        # Quote in reading order so the answer flows like the source.
-        order = {candidate: position for position, candidate in enumerate(candidates)}
-        chosen.sort(key=lambda candidate: order[candidate])
-        lines = [f"“{sentence}” [{number}]" for number, sentence in chosen]
-        return "Here is what the site says:\n\n" + "\n\n".join(lines)
+        return extractive.answer(passages, question, get_embedder().encode)
 
     def complete(self, messages, passages=None, question=None, **_):
         if passages is None:

@@ -104,6 +104,17 @@ class AITagQuerySet(models.QuerySet):
         """Tags readers see: suggested or accepted, never rejected."""
         return self.exclude(status=AITag.Status.REJECTED)
 
+    def for_readers(self):
+        """Tags readers see: accepted ones, and unreviewed suggestions scoring
+        at least AI_TAG_READER_CONFIDENCE unless AI_TAGS_NEED_ACCEPTANCE."""
+        accepted = models.Q(status=AITag.Status.ACCEPTED)
+        if settings.AI_TAGS_NEED_ACCEPTANCE:
+            return self.filter(accepted)
+        confident = models.Q(
+            status=AITag.Status.SUGGESTED, score__gte=settings.AI_TAG_READER_CONFIDENCE
+        )
+        return self.filter(accepted | confident)
+
 
 class AITag(models.Model):
     """A tag the AI suggested for a page, with its provenance and the editor's decision.

@@ -92,14 +92,25 @@ def retrieve(question, page=None):
 # Site search ----------------------------------------------------------------------
 
 
+SHORT_QUERY_WORDS = 3  # up to this many words a query is a keyword query
+
+
 def best_passage_per_page(query, page_models=(), limit=50):
     """[(page id, its best-matching Chunk)], most similar first, for at most
     `limit` pages of the given types (every type when none), each above
-    AI_SEARCH_SIMILARITY_FLOOR."""
+    AI_SEARCH_SIMILARITY_FLOOR and, for a short keyword query, within
+    AI_SEARCH_RELATIVE_MARGIN of the best page's similarity."""
     hits = matching_chunks(
         query, scope_for(page_models=page_models), limit * 3, settings.AI_SEARCH_SIMILARITY_FLOOR
     )
+    floor = None
+    if hits and len(query.split()) <= SHORT_QUERY_WORDS:
+        # "sourdough" is about one thing: pages far less similar than the best
+        # one (cheese, hot sauce) are neighbours of the topic, not matches.
+        floor = hits[0].score - settings.AI_SEARCH_RELATIVE_MARGIN
     best = {}
     for hit in hits:
+        if floor is not None and hit.score < floor:
+            break
         best.setdefault(hit.row.page_id, hit.row)
     return list(best.items())[:limit]

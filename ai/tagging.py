@@ -316,47 +316,124 @@ def llm_tags(page_text, llm=None):
 # Offline keyphrase tagger ----------------------------------------------------
 
 
-def candidate_phrases(text, limit=80):
-    """Frequent 1-3 word phrases without stopwords, in order of promise."""
+# Words that make a phrase a fragment or a non-topic rather than a tag: the
+# prepositions and conjunctions the stopwords miss ("fabric around"), number
+# words ("eleven routes"), dates, and generic nouns and units that fit any page.
+_NON_TOPIC_TEXT = """
+across along alongside amid among amongst around behind beneath beside besides beyond despite
+except inside instead onto outside past round throughout toward towards underneath unlike via
+whether either neither almost already always around enough ever else perhaps usually
+zero three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+hundreds thousand thousands million millions dozen dozens half quarter third
+january february march april june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight
+morning evening afternoon hour hours minute minutes second seconds
+metre metres meter meters centimetre centimetres millimetre millimetres kilometre kilometres
+gram grams kilogram kilograms litre litres inch inches foot feet percent
+cost costs price prices height width length size sizes part parts kind kinds sort lot lots
+side sides end ends top bottom front back piece pieces place places area areas people person
+something anything everything nothing someone everyone number numbers amount amounts
+example examples case cases point points bit bits set sets type types form forms idea ideas
+reason reasons problem problems result results fact facts matter way ways step steps
+building machines printers moon drift
+"""
+NON_TOPIC_WORDS = frozenset(_NON_TOPIC_TEXT.split())
+_NOT_A_TAG = STOPWORDS | NON_TOPIC_WORDS
+_CANDIDATE_SPLIT = re.compile(r"[.!?;:,()\"“”]+|\n")
+
+
+def _singular(word):
+    """A crude singular, good enough to merge "stitches"/"stitch", "berries"/"berry"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def variant_key(phrase):
+    """What variants of one tag share: "pour-over", "pour over" and
+    "pour overs" have the same key."""
+    return " ".join(_singular(word) for word in re.split(r"[\s\-]+", phrase.lower()) if word)
+
+
+def _is_candidate(words):
+    """True for a run of words that can be a tag: no function, number, date
+    or generic word anywhere (so no dangling "around"), no adverb at either
+    edge, every word of three letters or more."""
+    if any(len(word) < 3 for word in words):
+        return False
+    if any(part in _NOT_A_TAG for word in words for part in word.split("-")):
+        return False
+    return len(words) == 1 or not (words[0].endswith("ly") or words[-1].endswith("ly"))
+
+
+def candidate_phrases(text, limit=40):
+    """Frequent 1-3 word phrases that can be tags, in order of promise, one
+    surface form per variant (hyphen/space/plural), the most frequent."""
     counts = Counter()
+    surfaces = {}
     first_seen = {}
     position = 0
-    for sentence in re.split(r"[.!?;:,()\"“”]+|\n", text.lower()):
+    for sentence in _CANDIDATE_SPLIT.split(text.lower()):
         words = [_POSSESSIVE.sub("", word) for word in _WORD.findall(sentence)]
         for size in (1, 2, 3):
             for start in range(len(words) - size + 1):
                 gram = words[start : start + size]
-                if any(word in STOPWORDS for word in gram):
-                    continue
-                if any(len(word) < 3 for word in gram):
+                if not _is_candidate(gram):
                     continue
                 phrase = " ".join(gram)
                 if len(phrase) > MAX_TAG_LENGTH:
                     continue
-                counts[phrase] += 1
-                first_seen.setdefault(phrase, position)
+                key = variant_key(phrase)
+                counts[key] += 1
+                surfaces.setdefault(key, Counter())[phrase] += 1
+                first_seen.setdefault(key, position)
                 position += 1
     # Multi-word phrases that occur once are usually accidents of wording.
-    ranked = [phrase for phrase, count in counts.items() if count > 1 or " " not in phrase]
-    ranked.sort(key=lambda phrase: (-counts[phrase] * len(phrase.split()), first_seen[phrase]))
-    return ranked[:limit]
+    ranked = [key for key, count in counts.items() if count > 1 or " " not in key]
+    ranked.sort(key=lambda key: (-counts[key] * len(key.split()), first_seen[key]))
+    return [surfaces[key].most_common(1)[0][0] for key in ranked[:limit]]
 
 
-def keyphrase_tags(title, text, count=5, diversity=0.4, floor=0.25):
-    """Tags by maximal marginal relevance over candidate phrase embeddings.
+# Phrase vectors are cached for the process: the same candidate words recur
+# from page to page, and a phrase's vector never changes.
+_PHRASE_CACHE_SIZE = 20000
+_phrase_vectors = {}
+PAGE_TEXT_FOR_RELEVANCE = 1200  # characters of title and opening text a tag must fit
+
+
+def _encode_phrases(embedder, phrases):
+    missing = [phrase for phrase in phrases if phrase not in _phrase_vectors]
+    if missing:
+        if len(_phrase_vectors) + len(missing) > _PHRASE_CACHE_SIZE:
+            _phrase_vectors.clear()
+        _phrase_vectors.update(zip(missing, embedder.encode(missing), strict=True))
+    return np.stack([_phrase_vectors[phrase] for phrase in phrases])
+
+
+def scored_keyphrase_tags(title, text, count=5, diversity=0.4, floor=0.25):
+    """[(tag, relevance)] chosen by maximal marginal relevance over candidate
+    phrase embeddings; relevance is the cosine similarity of the tag to the
+    page's title and opening text (what the reader-confidence bar compares).
 
     Candidates come from the cleaned body text only (`tagging_text`; title
-    words would otherwise count double) and must pass `acceptable_tag`;
-    relevance is measured against the title and opening text.
+    words would otherwise count double) and must pass `acceptable_tag`. The
+    page is encoded on its own: batched with the short phrases it would pad
+    every one of them to its length, which was most of the cost.
     """
     from ai.embeddings import get_embedder
 
     title, text = tagging_text(title), tagging_text(text)
-    candidates = [tag for tag in candidate_phrases(text, limit=80) if acceptable_tag(tag)][:60]
+    candidates = [tag for tag in candidate_phrases(text, limit=50) if acceptable_tag(tag)][:40]
     if not candidates:
         return []
-    vectors = get_embedder().encode([f"{title}\n{text[:2000]}", *candidates])
-    page_vector, phrase_vectors = vectors[0], vectors[1:]
+    embedder = get_embedder()
+    page_vector = embedder.encode([f"{title}\n{text[:PAGE_TEXT_FOR_RELEVANCE]}"])[0]
+    phrase_vectors = _encode_phrases(embedder, candidates)
     relevance = phrase_vectors @ page_vector
     # Only phrases about the page compete; diversity then picks among them.
     pool = [index for index in np.argsort(-relevance)[:20] if relevance[index] >= floor]
@@ -372,10 +449,17 @@ def keyphrase_tags(title, text, count=5, diversity=0.4, floor=0.25):
     tags = []
     for index in chosen:
         tag = candidates[index]
+        key = variant_key(tag)
         # Skip a phrase that repeats a chosen one ("reservoir" after "service reservoirs").
-        if not any(tag in other or other in tag for other in tags):
-            tags.append(tag)
-    return tags
+        if not any(key in variant_key(other) or variant_key(other) in key for other, _ in tags):
+            tags.append((tag, round(float(relevance[index]), 4)))
+    # Most relevant first, the order they are stored and shown in.
+    return sorted(tags, key=lambda scored: -scored[1])
+
+
+def keyphrase_tags(title, text, count=5, diversity=0.4, floor=0.25):
+    """Tag names from `scored_keyphrase_tags`, best first."""
+    return [tag for tag, _ in scored_keyphrase_tags(title, text, count, diversity, floor)]
 
 
 # Storing suggestions --------------------------------------------------------
@@ -387,18 +471,25 @@ def page_text(page):
     return "\n\n".join(section.text for section in sections if section.text)
 
 
+# Validated model tags are the model's judgement of the page's topics: they
+# clear the reader-confidence bar (AI_TAG_READER_CONFIDENCE) like a strong
+# keyphrase does.
+LLM_TAG_SCORE = 1.0
+
+
 def suggest(page):
-    """(tags, source, provider_error) for a specific page: the language
+    """(tags, source, provider_error, scores) for a specific page: the language
     model's tags when it answers in time with valid ones, else the offline
-    keyphrase tagger's, with the reason the model's were not used. A provider
-    that fails or passes LLM_TIMEOUT (its retries included) is not retried
-    here: the next revision asks it again."""
+    keyphrase tagger's, with the reason the model's were not used, and each
+    tag's confidence. A provider that fails or passes LLM_TIMEOUT (its retries
+    included) is not retried here: the next revision asks it again."""
     text = page_text(page)
     if not text.strip():
-        return [], None, ""
+        return [], None, "", {}
     provider_error = ""
     try:
-        return llm_tags(f"{page.title}\n\n{text}"), AITag.Source.LLM, ""
+        tags = llm_tags(f"{page.title}\n\n{text}")
+        return tags, AITag.Source.LLM, "", dict.fromkeys(tags, LLM_TAG_SCORE)
     except LLMNotSupported:
         pass
     except TagValidationError as error:
@@ -411,13 +502,14 @@ def suggest(page):
             page.pk,
             error.message,
         )
-    return keyphrase_tags(page.title, text), AITag.Source.KEYPHRASE, provider_error
+    scored = dict(scored_keyphrase_tags(page.title, text))
+    return list(scored), AITag.Source.KEYPHRASE, provider_error, scored
 
 
 def suggest_tags(page):
     """(tags, source) for a specific page: the LLM's when available and valid,
     else the offline keyphrase tagger's."""
-    tags, source, _ = suggest(page)
+    tags, source, _, _ = suggest(page)
     return tags, source
 
 
@@ -429,8 +521,9 @@ def editor_tag_names(page):
     return {normalise_tag(tag.name) for tag in tags.all()}
 
 
-def store_suggestions(page, tags, source, revision_id=None):
-    """Record new suggestions; drop stale unreviewed ones. Returns the new names."""
+def store_suggestions(page, tags, source, revision_id=None, scores=None):
+    """Record new suggestions with their confidence (`scores`, {name: score};
+    by rank when absent); drop stale unreviewed ones. Returns the new names."""
     skip = editor_tag_names(page)
     with transaction.atomic():
         existing = {
@@ -453,7 +546,7 @@ def store_suggestions(page, tags, source, revision_id=None):
                 page_id=page.pk,
                 tag=tag,
                 source=source,
-                score=float(len(wanted) - rank),
+                score=scores[name] if scores and name in scores else float(len(wanted) - rank),
                 revision_id=revision_id,
             )
             created.append(name)
@@ -498,10 +591,10 @@ def tag_live_revision(page_id):
     if page is None or not is_public_live(page_id):
         return TagResult()
     specific = page.specific
-    tags, source, provider_error = suggest(specific)
+    tags, source, provider_error, scores = suggest(specific)
     if not tags:
         return TagResult(source=source, provider_error=provider_error)
-    created = store_suggestions(specific, tags, source, page.live_revision_id)
+    created = store_suggestions(specific, tags, source, page.live_revision_id, scores)
     return TagResult(created, source, provider_error)
 
 
@@ -518,15 +611,18 @@ def tag_page(page_id, revision_id=None):
 
 class AITagSource:
     """The AI's suggestions as a tag source for `core.tags` (registered in
-    AiConfig.ready()): readers see every suggestion no editor rejected."""
+    AiConfig.ready()): readers see the tags an editor accepted, and unreviewed
+    ones confident enough (`AITag.objects.for_readers()`); the rest stay
+    suggestions in the editor."""
 
     def tags_for(self, page):
         return [
-            row.tag for row in AITag.objects.visible().filter(page_id=page.pk).select_related("tag")
+            row.tag
+            for row in AITag.objects.for_readers().filter(page_id=page.pk).select_related("tag")
         ]
 
     def pages_tagged(self, slug):
-        return AITag.objects.visible().filter(tag__slug=slug).values("page_id")
+        return AITag.objects.for_readers().filter(tag__slug=slug).values("page_id")
 
     def tag_ids_on(self, page_ids):
-        return AITag.objects.visible().filter(page_id__in=page_ids).values("tag")
+        return AITag.objects.for_readers().filter(page_id__in=page_ids).values("tag")

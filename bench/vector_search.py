@@ -47,6 +47,7 @@ def fill(count, rng, page_ids, content_type_id):
     from django.db import connection
 
     from ai.models import Chunk, IndexVersion
+    from ai.vector_store import HNSW_INDEX_OPTIONS
 
     Chunk.objects.all().delete()
     vectors = clustered_vectors(count, rng)
@@ -70,7 +71,7 @@ def fill(count, rng, page_ids, content_type_id):
         cursor.execute("SET maintenance_work_mem = '1GB'")
         cursor.execute(
             "CREATE INDEX ai_chunk_embedding_hnsw ON ai_chunk "
-            "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+            f"USING hnsw (embedding vector_cosine_ops) {HNSW_INDEX_OPTIONS}"
         )
         cursor.execute("ANALYZE ai_chunk")
     IndexVersion.bump()

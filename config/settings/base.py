@@ -501,6 +501,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", "")  # a local directory; "" = bundled model
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
+# Torch threads per process for embedding. One: workers and web processes
+# scale by process, and on shared cores extra threads mostly spin (tagging a
+# page cost 1.6 s CPU with two threads, 0.2 s with one).
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", 1, minimum=1)
 # Web processes load the model in a background thread as they start, so the
 # first question, or the first publish in the embedded mode, does not wait
 # seconds for it.
@@ -583,6 +587,18 @@ if WAGTAIL_AI_ENABLED:
 AI_RELATED_COUNT = env.int("AI_RELATED_COUNT", 3, minimum=1)
 AI_RELATED_SIMILARITY_FLOOR = env.float("AI_RELATED_SIMILARITY_FLOOR", 0.3)
 AI_SEARCH_SIMILARITY_FLOOR = env.float("AI_SEARCH_SIMILARITY_FLOOR", 0.25)
+# Short keyword queries: semantic matches must also be within this margin of
+# the best match's similarity, so results are not padded with weak neighbours.
+AI_SEARCH_RELATIVE_MARGIN = env.float("AI_SEARCH_RELATIVE_MARGIN", 0.15)
+# pgvector HNSW candidates read per query (hnsw.ef_search): recall against
+# latency. 400 gives the top-5 recall the vector-search bench reports.
+AI_PG_EF_SEARCH = env.int("AI_PG_EF_SEARCH", 400, minimum=5)
+# AI tags readers see without an editor: unreviewed suggestions need this
+# confidence (the offline tagger's similarity of tag to page; validated model
+# tags score 1.0). Weaker ones stay suggestions in the editor. With
+# AI_TAGS_NEED_ACCEPTANCE readers only see tags an editor accepted.
+AI_TAG_READER_CONFIDENCE = env.float("AI_TAG_READER_CONFIDENCE", 0.35)
+AI_TAGS_NEED_ACCEPTANCE = env.bool("AI_TAGS_NEED_ACCEPTANCE", False)
 
 # Assistant (RAG chat) -------------------------------------------------------
 
