@@ -2,8 +2,9 @@
 
 from django.db import migrations
 
-from ai.vector_store import HNSW_INDEX_OPTIONS
-
+# Frozen here (ai.vector_store.HNSW_INDEX_OPTIONS says the same today): a
+# migration must build what it built when it was written.
+HNSW_INDEX_OPTIONS = "WITH (m = 24, ef_construction = 128)"
 TABLES = ("ai_chunk", "ai_pagevector")
 
 
