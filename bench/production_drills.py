@@ -14,7 +14,13 @@ a Celery worker. Then it prints:
    page published from a short-lived process while it is still down, and whether the cache,
    the channel layer and the parked tasks recover without a restart;
 5. PostgreSQL down 10 s: status counts during the outage and the time to
-   the first 200 after it returns.
+   the first 200 after it returns;
+6. AI work (the outbox, with workers laid out as compose declares them:
+   `worker -Q celery`, `llm-worker -Q llm`, beat; short time limits so the
+   drill fits in minutes): seconds from a shell publish to the page indexed
+   and tagged; with Redis down at publish time, from Redis's return; with
+   the worker SIGKILLed mid-task, from the kill; and with a provider that
+   never answers, which tagger stored the tags and after how long.
 
 Run by hand: `.venv/bin/python bench/production_drills.py`. It asserts
 nothing; the figures go in the issue notes.
@@ -33,6 +39,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from environment import ROOT, percentiles
@@ -115,7 +122,7 @@ def wait_until_ok(port, path="/", timeout=60):
 
 def demo_urls(port):
     """A product page and a post from the sitemap."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     connection.request("GET", "/sitemap.xml", headers={"Host": "127.0.0.1"})
     body = connection.getresponse().read().decode()
     paths = [urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", body)]
@@ -221,10 +228,23 @@ print("published", post.pk, PostPage.objects.get(pk=post.pk).title)
 """
 
 
-def publish_from_shell(env):
+LONG_PUBLISH_SCRIPT = """
+from django.utils import timezone
+from blog.models import PostPage
+post = PostPage.objects.live().order_by("-pk").first()
+post.title = "Long drill " + timezone.now().isoformat()
+line = "The tide table for day {} lists two highs and two lows."
+paragraphs = ["<p>" + " ".join(line.format(40 * p + n) for n in range(40)) for p in range(60)]
+post.body = [("paragraph", paragraph) for paragraph in paragraphs]
+post.save_revision().publish()
+print("published", post.pk, PostPage.objects.get(pk=post.pk).title)
+"""
+
+
+def publish_from_shell(env, script=PUBLISH_SCRIPT):
     """(exit code, last line) of publishing a post from a short-lived process."""
     done = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", PUBLISH_SCRIPT],
+        [PYTHON, "manage.py", "shell", "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -336,6 +356,119 @@ def postgres_outage(web, product, post, postgres):
     print(f"   the next 3 s: {format_counts(statuses)}")
 
 
+# Drill 6 runs with these limits: redelivery after a kill within ~1.5 min.
+AI_DRILL_ENV = {
+    "AI_SWEEP_INTERVAL": "10",
+    "CELERY_TASK_TIME_LIMIT": "60",
+    "CELERY_TASK_SOFT_TIME_LIMIT": "50",
+    "CELERY_VISIBILITY_TIMEOUT": "90",
+    "AI_INDEX_ON_PUBLISH": "true",
+    "LLM_TIMEOUT": "5",
+}
+
+
+def ai_jobs(postgres, page_id):
+    """{kind: (status, outcome, attempts, last error)} of a page's AI jobs."""
+    import psycopg
+
+    with psycopg.connect(postgres.url()) as connection:
+        rows = connection.execute(
+            "SELECT kind, status, outcome, attempts::text, left(last_error, 40) "
+            "FROM ai_indexjob WHERE page_id = %s ORDER BY kind",
+            [page_id],
+        ).fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def wait_for_ai(postgres, page_id, started, kinds=("index", "tag"), timeout=600):
+    """Seconds from `started` until the page's jobs of `kinds` are done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = ai_jobs(postgres, page_id)
+        if all(jobs.get(kind, ("",))[0] == "done" for kind in kinds):
+            return time.monotonic() - started, jobs
+        time.sleep(0.5)
+    return None, ai_jobs(postgres, page_id)
+
+
+def published_id(line):
+    """The page id in publish_from_shell's last line."""
+    return int(line.split()[1])
+
+
+def ai_work(env, redis, postgres, llm):
+    from tests.llm_server import Scripted
+
+    print(f"\n6. AI work: the outbox and its sweeper (limits: {AI_DRILL_ENV})")
+    llm_env = {**env, "GROQ_API_KEY": "gsk_drill", "GROQ_BASE_URL": llm.base_url}
+    worker = servers.CeleryWorker(extra_env=env, queues="celery", name="celery-ai-drill")
+    llm_worker = servers.CeleryWorker(extra_env=llm_env, queues="llm", name="celery-llm-drill")
+    beat = servers.ManagedProcess(
+        "celery-beat-drill",
+        [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "beat",
+            "--schedule",
+            str(Path(tempfile.mkdtemp(prefix="beat-")) / "schedule"),
+        ],
+        env=env,
+    )
+    try:
+        started = time.monotonic()
+        code, line = publish_from_shell(env)
+        seconds, jobs = wait_for_ai(postgres, published_id(line), started)
+        print(
+            f"   a: shell publish to indexed and tagged: {seconds and round(seconds, 1)} s {jobs}"
+        )
+
+        redis.stop_server()
+        code, line = publish_from_shell(env)
+        print(
+            f"   b: Redis down, shell publish: exit {code};"
+            f" jobs {ai_jobs(postgres, published_id(line))}"
+        )
+        time.sleep(5)
+        redis.start_server()
+        started = time.monotonic()
+        seconds, jobs = wait_for_ai(postgres, published_id(line), started)
+        print(
+            "      after Redis returned, indexed and tagged in"
+            f" {seconds and round(seconds, 1)} s {jobs}"
+        )
+
+        # A long post, so the worker is still embedding when it is killed.
+        code, line = publish_from_shell(env, LONG_PUBLISH_SCRIPT)
+        page_id = published_id(line)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            # Claimed by the worker and not finished: it is working on it.
+            if ai_jobs(postgres, page_id).get("index", ("", "", "0"))[::2] == ("pending", "1"):
+                break
+            time.sleep(0.05)
+        os.killpg(os.getpgid(worker.proc.process.pid), 9)
+        worker.proc.process.wait(10)
+        killed = time.monotonic()
+        print(f"   c: worker SIGKILLed with the index job claimed: {ai_jobs(postgres, page_id)}")
+        worker = servers.CeleryWorker(extra_env=env, queues="celery", name="celery-ai-drill-2")
+        seconds, jobs = wait_for_ai(postgres, page_id, killed, kinds=("index",))
+        print(
+            "      restarted at once; index job done"
+            f" {seconds and round(seconds, 1)} s after the kill {jobs}"
+        )
+
+        llm.default = Scripted(hang=True)
+        started = time.monotonic()
+        code, line = publish_from_shell(env)
+        seconds, jobs = wait_for_ai(postgres, published_id(line), started, kinds=("tag",))
+        print(f"   d: provider never answers: tagged in {seconds and round(seconds, 1)} s {jobs}")
+    finally:
+        llm.default = None
+        for process in (beat, llm_worker, worker):
+            process.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -343,7 +476,7 @@ def main():
     parser.add_argument("--pool", type=int, default=8, help="DATABASE_POOL_MAX_SIZE per process")
     parser.add_argument(
         "--drills",
-        default="serving,burst,sequential,redis,postgres",
+        default="serving,burst,sequential,redis,postgres,ai",
         help="which drills to run, comma-separated (default: all)",
     )
     args = parser.parse_args()
@@ -351,7 +484,8 @@ def main():
 
     postgres, redis = servers.Postgres(), servers.Redis()
     static_root = tempfile.mkdtemp(prefix="pressroom-static-")
-    env = production_env(postgres, redis, static_root, {"DATABASE_POOL_MAX_SIZE": str(args.pool)})
+    extra = {"DATABASE_POOL_MAX_SIZE": str(args.pool), **(AI_DRILL_ENV if "ai" in drills else {})}
+    env = production_env(postgres, redis, static_root, extra)
     processes = []
     try:
         print("migrating, collecting static files and seeding the demo (production settings)")
@@ -362,7 +496,8 @@ def main():
         processes.append(web)
         daphne = Daphne(env)
         processes.append(daphne)
-        processes.append(servers.CeleryWorker(extra_env=env, name="celery-bench"))
+        if drills - {"ai"}:
+            processes.append(servers.CeleryWorker(extra_env=env, name="celery-bench"))
         wait_until_ok(web.port)
         product, post = demo_urls(web.port)
         print(f"pages: {product} and {post}; max_connections 100; pool {args.pool} per process")
@@ -376,6 +511,11 @@ def main():
             redis_outage(web, product, post, redis, env)
         if "postgres" in drills:
             postgres_outage(web, product, post, postgres)
+        if "ai" in drills:
+            from tests.llm_server import ChatCompletionsServer
+
+            with ChatCompletionsServer() as llm:
+                ai_work(env, redis, postgres, llm)
     finally:
         for process in reversed(processes):
             process.stop()
