@@ -75,8 +75,13 @@ class Embedder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
+                    import torch
                     from sentence_transformers import SentenceTransformer
 
+                    # torch's default of one OpenMP thread per core in every
+                    # process oversubscribes the cores as soon as two web
+                    # workers embed a search at once (searches timed out).
+                    torch.set_num_threads(settings.EMBEDDING_THREADS)
                     model = SentenceTransformer(
                         str(self.model_path), device="cpu", local_files_only=True
                     )

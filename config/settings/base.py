@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after static files: a cached anonymous page skips everything below.
+    "core.page_cache.AnonymousPageCacheMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,6 +227,21 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Anonymous page cache and HTTP caching (core.page_cache) --------------------
+# Whole responses for readers without a session, keyed by the content version
+# (never stale); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 600, minimum=0)
+# Paths never served from or stored in the page cache (search answers depend
+# on the semantic index, which changes after a publish's tasks have run).
+PAGE_CACHE_EXCLUDED_PATHS = env.list(
+    "PAGE_CACHE_EXCLUDED_PATHS",
+    default=["/admin/", "/django-admin/", "/accounts/", "/search/", "/csrf/", "/documents/"],
+)
+# Cache-Control of anonymous pages: browsers and CDNs keep them this long,
+# then may serve them stale this much longer while revalidating.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", 60, minimum=0)
+HTTP_CACHE_STALE_SECONDS = env.int("HTTP_CACHE_STALE_SECONDS", 30, minimum=0)
 
 # Celery (our background work) -----------------------------------------------
 
@@ -423,6 +440,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", "")  # a local directory; "" = bundled model
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
+# Intra-op threads torch uses per process to embed (1: processes share the cores).
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", 1, minimum=1)
 # Web processes load the model in a background thread as they start, so the
 # first question, or the first publish in the embedded mode, does not wait
 # seconds for it.
