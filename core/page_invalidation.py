@@ -2,7 +2,7 @@
 
 Comments, likes, stock, bans (which take comments down) and readers' public
 names appear on cached pages (core.page_cache), so a change to any of them
-bumps the content version once its transaction commits: the next anonymous
+bumps the content version, and again once its transaction commits: the next anonymous
 request renders afresh. Page changes bump it in core.apps.
 """
 
@@ -22,8 +22,11 @@ READER_VISIBLE_MODELS = (
 )
 
 
-def bump_after_commit(sender, **kwargs):
-    """Signal receiver: a reader-visible row changed; stale pages once it commits."""
+def bump_now_and_after_commit(sender, **kwargs):
+    """Signal receiver: a reader-visible row changed, so cached pages are
+    stale now and again once it commits (a request that read the old rows
+    meanwhile must not keep them cached)."""
+    bump_content_version()
     after_commit(bump_content_version)
 
 
@@ -36,7 +39,7 @@ def connect_receivers():
             continue
         for signal in (post_save, post_delete):
             signal.connect(
-                bump_after_commit,
+                bump_now_and_after_commit,
                 sender=model,
                 dispatch_uid=f"core.page_invalidation.{label}.{id(signal)}",
             )
