@@ -78,6 +78,9 @@ class Embedder:
                     import torch
                     from sentence_transformers import SentenceTransformer
 
+                    # torch's default of one OpenMP thread per core in every
+                    # process oversubscribes the cores as soon as two web
+                    # workers embed a search at once (searches timed out).
                     torch.set_num_threads(settings.EMBEDDING_THREADS)
                     model = SentenceTransformer(
                         str(self.model_path), device="cpu", local_files_only=True

@@ -6,6 +6,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import health, page_passwords
+from core.csrf import csrf_token_view
 from core.media import serve_local_media
 from home.views import robots_txt
 from search import views as search_views
@@ -13,6 +14,8 @@ from search import views as search_views
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The CSRF token of a reader whose page came from the page cache (core.csrf).
+    path("csrf/", csrf_token_view, name="csrf_token"),
     path("admin/", include(wagtailadmin_urls)),
     # The headless API (api/, issue 19): /api/v2/ content, assistant, schema, docs.
     path("api/", include("api.urls")),

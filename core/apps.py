@@ -18,7 +18,8 @@ class CoreConfig(AppConfig):
             post_page_move,
         )
 
-        from core import editorial, socket_sessions
+        from core import editorial, frontend_cache, page_invalidation, socket_sessions
+        from core.after_commit import after_commit
         from core.content_cache import bump_content_version
         from core.spreadsheets import install_formula_escaping
 
@@ -33,9 +34,14 @@ class CoreConfig(AppConfig):
             # their models themselves (home: the site settings).
             if isinstance(instance, Page | PageViewRestriction):
                 bump_content_version()
+                # Again once it commits: a request that read the old rows
+                # under the new version must not keep them cached.
+                after_commit(bump_content_version)
 
         post_save.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.save")
         post_delete.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.delete")
+        page_invalidation.connect_receivers()
+        frontend_cache.connect_receivers()
 
         post_migrate.connect(editorial.setup_after_migrate, dispatch_uid="core.editorial.setup")
         for model in editorial.section_page_models():

@@ -43,3 +43,20 @@ def resend_parked_tasks(batch=500):
             )
             return
         parked.delete()
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def purge_frontend_cache(urls):
+    """Purge these URLs from every configured CDN backend (core.frontend_cache);
+    a refused or unreachable purge raises, so Celery retries it."""
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    for backend in get_backends().values():
+        backend.purge_batch(urls)

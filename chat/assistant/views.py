@@ -2,11 +2,14 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from chat.assistant.models import Conversation, Message
+from chat.assistant.wagtail_hooks import SESSION_FLAG
 
 
 def _owned(request):
@@ -36,3 +39,13 @@ def delete_conversation(request, conversation_id):
     get_object_or_404(_owned(request), pk=conversation_id).delete()
     messages.success(request, "The conversation has been deleted.")
     return redirect("assistant_history")
+
+
+@require_GET
+@never_cache
+def assistant_session(request):
+    """Give this reader a session (204) so the assistant can keep their
+    conversation; the panel asks before opening its socket."""
+    if not request.user.is_authenticated and SESSION_FLAG not in request.session:
+        request.session[SESSION_FLAG] = True
+    return HttpResponse(status=204)

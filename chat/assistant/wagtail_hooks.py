@@ -1,15 +1,9 @@
-"""A session for anonymous readers before they use the assistant, so their
-conversation can be kept (a WebSocket cannot set the session cookie)."""
+"""The assistant keeps an anonymous reader's conversation in their session.
 
-from wagtail import hooks
+A WebSocket cannot set the session cookie, and a page view must not (a page
+that sets a cookie cannot come from the anonymous page cache, core.page_cache),
+so the panel's script asks `chat.assistant.views.assistant_session` for one
+before it opens the socket.
+"""
 
 SESSION_FLAG = "assistant"
-
-
-@hooks.register("before_serve_page")
-def ensure_session_for_assistant(page, request, serve_args, serve_kwargs):
-    if (
-        getattr(page.specific_class, "assistant_panel", False)
-        and SESSION_FLAG not in request.session
-    ):
-        request.session[SESSION_FLAG] = True

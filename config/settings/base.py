@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after static files: a cached anonymous page skips everything below.
+    "core.page_cache.AnonymousPageCacheMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,6 +228,47 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Anonymous page cache and HTTP caching (core.page_cache) --------------------
+# Whole responses for readers without a session, keyed by the content version
+# (never stale); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 600, minimum=0)
+# Paths never served from or stored in the page cache (search answers depend
+# on the semantic index, which changes after a publish's tasks have run).
+PAGE_CACHE_EXCLUDED_PATHS = env.list(
+    "PAGE_CACHE_EXCLUDED_PATHS",
+    default=["/admin/", "/django-admin/", "/accounts/", "/search/", "/csrf/", "/documents/"],
+)
+# Cache-Control of anonymous pages: browsers and CDNs keep them this long,
+# then may serve them stale this much longer while revalidating.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", 60, minimum=0)
+HTTP_CACHE_STALE_SECONDS = env.int("HTTP_CACHE_STALE_SECONDS", 30, minimum=0)
+
+# CDN purge on publish (core.frontend_cache) ---------------------------------
+# Off unless one of these is set. Backends are Wagtail's frontend cache ones;
+# the generic HTTP purger raises on failure so the purge task retries.
+FRONTEND_CACHE_PURGE_URL = env.str("FRONTEND_CACHE_PURGE_URL", "")  # Varnish/Fastly-style
+FRONTEND_CACHE_CLOUDFLARE_ZONE_ID = env.str("FRONTEND_CACHE_CLOUDFLARE_ZONE_ID", "")
+FRONTEND_CACHE_CLOUDFLARE_BEARER_TOKEN = env.str("FRONTEND_CACHE_CLOUDFLARE_BEARER_TOKEN", "")
+FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID = env.str("FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID", "")
+FRONTEND_CACHE_TIMEOUT = env.int("FRONTEND_CACHE_TIMEOUT", 10, minimum=1)
+WAGTAILFRONTENDCACHE = {}
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "core.frontend_cache.HTTPPurgeBackend",
+        "LOCATION": FRONTEND_CACHE_PURGE_URL,
+    }
+if FRONTEND_CACHE_CLOUDFLARE_ZONE_ID:
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": FRONTEND_CACHE_CLOUDFLARE_ZONE_ID,
+        "BEARER_TOKEN": FRONTEND_CACHE_CLOUDFLARE_BEARER_TOKEN,
+    }
+if FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID:
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID,
+    }
 
 # Celery (our background work) -----------------------------------------------
 

@@ -75,7 +75,16 @@
     this.pending = null;
     this.form.hidden = false;
     this.bind();
-    this.socket = this.connect();
+    this.socket = null;
+    const self = this;
+    // The page itself sets no cookie (it may come from the page cache): ask
+    // for the session that keeps this reader's conversation, then connect.
+    const ready = this.panel.dataset.sessionUrl
+      ? fetch(this.panel.dataset.sessionUrl, { credentials: "same-origin" }).catch(function () {})
+      : Promise.resolve();
+    ready.then(function () {
+      self.socket = self.connect();
+    });
   }
 
   Assistant.prototype.setStatus = function (text) {
@@ -133,7 +142,7 @@
       this.stop();
       return;
     }
-    if (!this.socket.isOpen()) {
+    if (!this.socket || !this.socket.isOpen()) {
       this.setStatus("Not connected yet; try again in a moment.");
       return;
     }

@@ -24,4 +24,23 @@
       }
     });
   }
+
+  // Pages served from the anonymous page cache carry no CSRF token; forms
+  // that need one have an empty field, filled from a small uncached request.
+  const deferred = document.querySelectorAll("[data-csrf-deferred]");
+  if (deferred.length) {
+    fetch("/csrf/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        if (!data || !data.token) {
+          return;
+        }
+        deferred.forEach(function (field) {
+          field.value = data.token;
+        });
+        document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": data.token }));
+      });
+  }
 })();

@@ -25,6 +25,13 @@ pytestmark = pytest.mark.django_db
 PAGE_VIEW_BUDGET = 15
 
 
+@pytest.fixture(autouse=True)
+def _render_every_view(settings):
+    """These budgets are for rendering a page; the anonymous page cache
+    (tests/unit/core/test_page_cache.py) would answer with no query at all."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def queries_for(client, url, **params):
     """Queries of a steady-state view: renditions exist and the fragment cache
     (menu, breadcrumbs, filter menus) is warm, as on every view but the first

@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from ai import indexing, llm
@@ -27,13 +28,14 @@ pytestmark = [
 
 async def connect(user=None, client_ip="10.0.0.1", visit=None):
     """A socket as a reader's browser opens it: signed in (user), or anonymous
-    with the session a visit to page `visit` gave them, or with none."""
+    after visiting page `visit` (whose panel asks for a session), or with none."""
     headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     client = Client()
     if user is not None:
         await sync_to_async(client.force_login)(user)
     elif visit is not None:
         await sync_to_async(lambda: client.get(visit.url))()
+        await sync_to_async(lambda: client.get(reverse("assistant_session")))()
     if "sessionid" in client.cookies:
         headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
     communicator = WebsocketCommunicator(application, "/ws/assistant/", headers=headers)

@@ -1,0 +1,351 @@
+"""Reader pages side by side with wagtail/bakerydemo: server CPU per request.
+
+Both sites run the same way: production settings on SQLite, no Redis,
+gunicorn with 2 sync workers, loaded by `wrk` with 32 connections. Pressroom
+runs twice, with its anonymous page cache on (what readers get) and off
+(`PAGE_CACHE_SECONDS=0`: every request renders). Rounds alternate between
+the servers page by page, so load from other processes on the machine falls
+on all of them alike; compare the ratios, not the absolute figures.
+
+CPU ms/request = the gunicorn processes' user+system CPU time during a
+round (from /proc) divided by the requests wrk completed in it.
+
+Set-up, once:
+- Pressroom: a seeded SQLite database (`make run` seeds var/db.sqlite3, or
+  `DATABASE_URL=sqlite:////tmp/x.sqlite3 manage.py migrate && ... seed_demo`).
+- bakerydemo: the `fetch` tool's github:wagtail/bakerydemo checked out in
+  BAKERYDEMO_DIR with its own .venv (Django 5.2, Wagtail 8.0.1, its other
+  requirements, gunicorn) and `manage.py migrate && load_initial_data &&
+  collectstatic` run under `bakerydemo.settings.production` with
+  DATABASE_NAME=BAKERYDEMO_DIR/bakerydemodb.
+
+    .venv/bin/python bench/reader_pages.py --pressroom-db var/db.sqlite3 \\
+        --bakerydemo /work/bench-ref/bakerydemo [--rounds 3 --seconds 5]
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# (label, Pressroom path, bakerydemo path): the same kind of page on each.
+PAGES = [
+    ("home", "/", "/"),
+    ("blog index", "/blog/", "/blog/"),
+    ("post vs blog page", None, "/blog/wild-yeast/"),
+    ("product vs bread page", None, "/breads/anadama-bread/"),
+    ("search", "/search/?query=bread", "/search/?q=bread"),
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_tree(pid):
+    """The pid and its children's pids (gunicorn's master and workers)."""
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds used so far by these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+class Gunicorn:
+    """A gunicorn serving one site with 2 sync workers."""
+
+    def __init__(self, name, python, cwd, app, env, log):
+        self.name = name
+        self.port = free_port()
+        self.log = open(log, "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [
+                str(Path(python).parent / "gunicorn"),
+                app,
+                "--workers",
+                "2",
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "/dev/null",
+                "--log-level",
+                "warning",
+                # A first search loads the embedding model: slow on a busy machine.
+                "--timeout",
+                "300",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=self.log,
+        )
+        self.wait_ready()
+        self.pids = process_tree(self.process.pid)
+
+    def wait_ready(self, timeout=300):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=120)
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    sys.exit(f"{self.name} exited at start-up ({self.process.returncode})")
+                time.sleep(0.5)
+        self.stop()
+        sys.exit(f"{self.name} did not answer within {timeout} s")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def run_wrk(url, seconds, connections):
+    """(completed requests, non-2xx/3xx responses, timeouts, p50 ms, p99 ms)."""
+    output = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
+
+    def latency(percent):
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)", output, re.M)
+        if not match:
+            return float("nan")
+        scale = {"us": 0.001, "ms": 1, "s": 1000}[match.group(2)]
+        return float(match.group(1)) * scale
+
+    return (
+        requests,
+        int(errors.group(1)) if errors else 0,
+        int(timeouts.group(1)) if timeouts else 0,
+        latency(50),
+        latency(99),
+    )
+
+
+def measure(server, path, seconds, connections):
+    """CPU ms per request and the wrk figures of one round."""
+    # Warm: the first view of a page makes its image renditions.
+    try:
+        urllib.request.urlopen(server.url(path), timeout=300).read()
+    except OSError as error:
+        raise SystemExit(f"{server.name} {path}: {error} (log: {server.log.name})") from error
+    before = cpu_seconds(server.pids)
+    requests, errors, timeouts, p50, p99 = run_wrk(server.url(path), seconds, connections)
+    used = cpu_seconds(server.pids) - before
+    return {
+        "cpu_ms": used * 1000 / max(requests, 1),
+        "rps": requests / seconds,
+        "errors": errors,
+        "timeouts": timeouts,
+        "p50": p50,
+        "p99": p99,
+    }
+
+
+def pressroom_env(database, static_root, page_cache_seconds):
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": f"sqlite:///{database}",
+            "DJANGO_STATIC_ROOT": static_root,
+            "EMAIL_URL": "consolemail://",
+            "LOG_LEVEL": "WARNING",
+            "EMBEDDING_WARM_UP": "true",
+            # wrk comes from one address: the per-address search limit would
+            # turn the search round into 429s.
+            "SEARCH_RATE_LIMIT": "100000000",
+            "PAGE_CACHE_SECONDS": str(page_cache_seconds),
+        }
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def bakerydemo_env(directory):
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bakerydemo.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_NAME": str(Path(directory) / "bakerydemodb"),
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1, as for Pressroom
+        }
+    )
+    for name in ("REDIS_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE_OVERRIDE"):
+        env.pop(name, None)
+    return env
+
+
+def sample_pressroom_paths(env):
+    """Pressroom's newest post and first product, as URL paths."""
+    code = (
+        "import django; django.setup()\n"
+        "from blog.models import PostPage\nfrom shop.models import ProductPage\n"
+        "print(PostPage.objects.live().order_by('-date').first().url)\n"
+        "print(ProductPage.objects.live().order_by('path').first().url)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return output[-2], output[-1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pressroom-db", required=True, help="a seeded SQLite database")
+    parser.add_argument("--bakerydemo", required=True, help="bakerydemo checkout with .venv")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install -y wrk)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="reader-pages-"))
+    database = workdir / "pressroom.sqlite3"
+    shutil.copy(args.pressroom_db, database)  # benchmark sessions stay out of the original
+    static_root = str(workdir / "static")
+    cached_env = pressroom_env(database, static_root, 600)
+    uncached_env = pressroom_env(database, static_root, 0)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=cached_env,
+        check=True,
+    )
+    post, product = sample_pressroom_paths(cached_env)
+    pages = [
+        (label, {"post vs blog page": post, "product vs bread page": product}.get(label, ours), ref)
+        for label, ours, ref in PAGES
+    ]
+    bakery_dir = Path(args.bakerydemo)
+    servers = {}
+    try:
+        servers["cached"] = Gunicorn(
+            "pressroom (page cache)",
+            sys.executable,
+            ROOT,
+            "config.wsgi",
+            cached_env,
+            workdir / "cached.log",
+        )
+        servers["uncached"] = Gunicorn(
+            "pressroom (no page cache)",
+            sys.executable,
+            ROOT,
+            "config.wsgi",
+            uncached_env,
+            workdir / "uncached.log",
+        )
+        servers["bakery"] = Gunicorn(
+            "bakerydemo",
+            bakery_dir / ".venv/bin/python",
+            bakery_dir,
+            "bakerydemo.wsgi",
+            bakerydemo_env(bakery_dir),
+            workdir / "bakerydemo.log",
+        )
+        results = {}
+        for round_number in range(args.rounds):
+            for label, ours, ref in pages:
+                order = [("bakery", ref), ("uncached", ours), ("cached", ours)]
+                if round_number % 2:
+                    order.reverse()
+                for name, path in order:
+                    figures = measure(servers[name], path, args.seconds, args.connections)
+                    results.setdefault((label, name), []).append(figures)
+            print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
+    finally:
+        for server in servers.values():
+            server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)  # kept, with the server logs, on failure
+
+    def span(label, name, key="cpu_ms"):
+        values = [figures[key] for figures in results[(label, name)]]
+        return min(values), max(values), statistics.median(values)
+
+    print(
+        f"\nServer CPU ms/request, {args.rounds} alternating rounds of {args.seconds} s, "
+        f"wrk {args.connections} connections, gunicorn 2 sync workers, SQLite\n"
+    )
+    print(
+        "| page | Pressroom, page cache (anonymous) | Pressroom, every request rendered "
+        "| bakerydemo | ratio cached | ratio rendered |"
+    )
+    print("|---|---|---|---|---|---|")
+    for label, _, _ in pages:
+        cached, uncached, bakery = (span(label, n) for n in ("cached", "uncached", "bakery"))
+        print(
+            f"| {label} | {cached[0]:.1f}-{cached[1]:.1f} | {uncached[0]:.1f}-{uncached[1]:.1f} "
+            f"| {bakery[0]:.1f}-{bakery[1]:.1f} | {cached[2] / bakery[2]:.2f}x "
+            f"| {uncached[2] / bakery[2]:.2f}x |"
+        )
+    print("\nThroughput: median req/s, p50/p99 ms of that round, errors = non-2xx + timeouts")
+    for label, _, _ in pages:
+        parts = []
+        for name in ("cached", "uncached", "bakery"):
+            rounds = results[(label, name)]
+            middle = sorted(rounds, key=lambda figures: figures["rps"])[len(rounds) // 2]
+            errors = sum(figures["errors"] + figures["timeouts"] for figures in rounds)
+            parts.append(
+                f"{name} {middle['rps']:.0f} req/s {middle['p50']:.1f}/{middle['p99']:.1f} ms"
+                f" err {errors}"
+            )
+        print(f"  {label:22} " + " | ".join(parts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""What else, besides pages, changes what an anonymous reader sees.
+
+Comments, likes, stock, bans (which take comments down) and readers' public
+names appear on cached pages (core.page_cache), so a change to any of them
+bumps the content version, and again once its transaction commits: the next anonymous
+request renders afresh. Page changes bump it in core.apps.
+"""
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save
+
+from core.after_commit import after_commit
+from core.content_cache import bump_content_version
+
+# Models whose rows are shown on reader pages, outside page revisions.
+READER_VISIBLE_MODELS = (
+    "community.Comment",
+    "community.Like",
+    "community.Ban",
+    "shop.StockAdjustment",
+    "accounts.Profile",
+)
+
+
+def bump_now_and_after_commit(sender, **kwargs):
+    """Signal receiver: a reader-visible row changed, so cached pages are
+    stale now and again once it commits (a request that read the old rows
+    meanwhile must not keep them cached)."""
+    bump_content_version()
+    after_commit(bump_content_version)
+
+
+def connect_receivers():
+    """Connect the bump to every reader-visible model that is installed."""
+    for label in READER_VISIBLE_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        for signal in (post_save, post_delete):
+            signal.connect(
+                bump_now_and_after_commit,
+                sender=model,
+                dispatch_uid=f"core.page_invalidation.{label}.{id(signal)}",
+            )

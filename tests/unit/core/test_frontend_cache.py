@@ -1,0 +1,93 @@
+"""CDN purge on publish: the right URLs reach the purge endpoint after commit."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from core import frontend_cache
+from tests.community import live_post
+from tests.factories import publish
+from tests.purge_server import PurgeServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def purge_server(settings):
+    server = PurgeServer()
+    settings.WAGTAILFRONTENDCACHE = {
+        "http": {"BACKEND": "core.frontend_cache.HTTPPurgeBackend", "LOCATION": server.url}
+    }
+    yield server
+    server.stop()
+
+
+def purged_paths(server):
+    return {path for method, path, host in server.requests if method == "PURGE"}
+
+
+def test_publish_purges_the_page_its_listings_feeds_tags_and_sitemap(
+    purge_server, django_capture_on_commit_callbacks
+):
+    post = live_post(live=False)
+    post.tags.set(["rye"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        post = publish(post)
+        assert purge_server.requests == []  # nothing leaves before the commit
+    assert callbacks
+    blog = post.get_parent().url
+    assert {
+        post.url,
+        blog,
+        f"{blog}feed/",
+        f"{blog}feed/atom/",
+        f"{blog}tag/rye/",
+        f"{blog}tag/rye/feed/",
+        "/sitemap.xml",
+        "/",
+    } <= purged_paths(purge_server)
+    # The CDN is told which site's URL to purge.
+    assert {host for _, _, host in purge_server.requests} == {urlsplit(post.full_url).netloc}
+
+
+def test_unpublish_purges_the_page(purge_server, django_capture_on_commit_callbacks):
+    post = publish(live_post())
+    purge_server.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        post.unpublish()
+    assert post.url in purged_paths(purge_server)
+
+
+def test_a_move_purges_the_old_and_the_new_url(purge_server, django_capture_on_commit_callbacks):
+    post = publish(live_post())
+    old_url = post.url
+    other_blog = live_post().get_parent()
+    purge_server.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        post.move(other_blog, pos="last-child")
+    post.refresh_from_db()
+    paths = purged_paths(purge_server)
+    assert old_url in paths and post.url in paths and old_url != post.url
+
+
+def test_a_refused_purge_never_fails_the_publish(settings, django_capture_on_commit_callbacks):
+    server = PurgeServer(status=503)
+    settings.WAGTAILFRONTENDCACHE = {
+        "http": {"BACKEND": "core.frontend_cache.HTTPPurgeBackend", "LOCATION": server.url}
+    }
+    try:
+        post = live_post(live=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            post = publish(post)
+        assert post.live
+        assert server.requests  # tried (and the task retries with backoff)
+    finally:
+        server.stop()
+
+
+def test_purging_is_off_by_default(settings, django_capture_on_commit_callbacks):
+    assert settings.WAGTAILFRONTENDCACHE == {}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        publish(live_post(live=False))
+    assert not any("purge" in repr(callback) for callback in callbacks)
+    assert not frontend_cache.purging_enabled()
