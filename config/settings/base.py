@@ -237,7 +237,19 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 600, minimum=0)
 # on the semantic index, which changes after a publish's tasks have run).
 PAGE_CACHE_EXCLUDED_PATHS = env.list(
     "PAGE_CACHE_EXCLUDED_PATHS",
-    default=["/admin/", "/django-admin/", "/accounts/", "/search/", "/csrf/", "/documents/"],
+    default=[
+        "/admin/",
+        "/django-admin/",
+        "/accounts/",
+        "/search/",
+        "/csrf/",
+        "/documents/",
+        # The API limits and answers per client; health and metrics are live.
+        "/api/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ],
 )
 # Cache-Control of anonymous pages: browsers and CDNs keep them this long,
 # then may serve them stale this much longer while revalidating.

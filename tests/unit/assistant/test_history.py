@@ -90,13 +90,20 @@ def test_old_conversations_are_purged(settings):
     assert list(Conversation.objects.values_list("pk", flat=True)) == [fresh.pk]
 
 
-def test_pages_with_the_assistant_give_anonymous_readers_a_session(client):
+def test_the_assistant_gives_anonymous_readers_a_session_on_demand(client):
+    from django.urls import reverse
+
     from tests.factories import BlogIndexPageFactory, PostPageFactory
 
     post = PostPageFactory(parent=BlogIndexPageFactory())
     response = client.get(post.url)
-    assert "sessionid" in response.cookies
+    # The page itself sets no cookie (it may come from the page cache); the
+    # panel asks for the session that keeps the conversation.
+    assert "sessionid" not in response.cookies
     html = response.content.decode()
+    assert f'data-session-url="{reverse("assistant_session")}"' in html
+    session = client.get(reverse("assistant_session"))
+    assert session.status_code == 204 and "sessionid" in session.cookies
     assert 'data-assistant data-socket-path="/ws/assistant/"' in html
     assert f'data-page-id="{post.pk}"' in html
     assert "The assistant needs JavaScript" in html
