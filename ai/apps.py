@@ -6,7 +6,9 @@ class AiConfig(AppConfig):
     verbose_name = "AI: index, tags and language models"
 
     def ready(self):
-        from ai import receivers
+        # The tasks register with Celery in every process, not only in a
+        # worker: ai.jobs sends them by name from wherever work is recorded.
+        from ai import receivers, tasks  # noqa: F401
         from ai.panels import AITagsPanel
         from ai.tagging import AITagSource
         from core import tags
