@@ -190,10 +190,12 @@ def configure_all_sections():
 def setup_after_migrate(sender, app_config=None, **kwargs):
     """post_migrate receiver: set up groups and the workflow once per migrate.
 
-    post_migrate fires once per app; acting on the last one means every
-    app's permissions exist by then.
+    post_migrate fires once per app with a models module; acting on the last
+    of those means every app's permissions exist by then (an app without
+    models, such as the API, never gets the signal).
     """
-    if app_config is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if app_config is not with_models[-1]:
         return
     ensure_groups()
     ensure_workflow()
