@@ -5,6 +5,7 @@ notification and lands on the comment."""
 import uuid
 
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 from wagtail.models import Page
 
 from community.models import Comment, Like
@@ -50,9 +51,10 @@ def test_author_bell_lights_up_when_a_reader_comments_and_likes(
     author_page.on("pageerror", lambda error: errors.append(str(error)))
     author_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     # The socket is open once the server has sent the initial count.
-    author_page.wait_for_function(
-        "document.querySelector('[data-bell-label]').getAttribute('aria-label')"
-        " === 'Notifications, 0 unread'"
+    # Playwright's own polling (a string predicate would be eval'd in the
+    # page, which the site's CSP forbids).
+    expect(author_page.locator("[data-bell-label]")).to_have_attribute(
+        "aria-label", "Notifications, 0 unread", timeout=30_000
     )
     assert bell_count(author_page) == 0
 
@@ -65,14 +67,14 @@ def test_author_bell_lights_up_when_a_reader_comments_and_likes(
     assert comment.published_at is not None
 
     # No reload: the count arrives over the WebSocket.
-    author_page.wait_for_function("document.querySelector('[data-bell-count]').textContent === '1'")
+    expect(author_page.locator("[data-bell-count]")).to_have_text("1", timeout=30_000)
     assert bell_count(author_page) == 1
     saved = Notification.objects.get(recipient=author, verb="comment_posted")
     assert saved.actor == reader and saved.read_at is None
 
     reader_page.locator(".community__likes .like__button").click()
     reader_page.locator(".community__likes .like__button[aria-pressed=true]").wait_for()
-    author_page.wait_for_function("document.querySelector('[data-bell-count]').textContent === '2'")
+    expect(author_page.locator("[data-bell-count]")).to_have_text("2", timeout=30_000)
 
     author_page.click("[data-bell-label]")
     items = author_page.locator(".bell__item--unread")
@@ -88,7 +90,7 @@ def test_author_bell_lights_up_when_a_reader_comments_and_likes(
     author_page.wait_for_url(f"**{POST_URL}#comment-{comment.pk}")
     saved.refresh_from_db()
     assert saved.read_at is not None
-    author_page.wait_for_function("document.querySelector('[data-bell-count]').textContent === '1'")
+    expect(author_page.locator("[data-bell-count]")).to_have_text("1", timeout=30_000)
 
     author_page.goto("/notifications/")
     assert "commented on" in author_page.content()

@@ -120,6 +120,9 @@ def observed_daphne(django_db_setup, observed_env):
     server.stop()
 
 
+OBSERVED_QUEUE = "observed"
+
+
 @pytest.fixture(scope="module")
 def observed_worker(django_db_setup, observed_env):
     port = servers.free_port()
@@ -131,6 +134,9 @@ def observed_worker(django_db_setup, observed_env):
             "PROMETHEUS_MULTIPROC_DIR": directory,
         },
         name="celery-observed",
+        # A queue of its own: the session's shared worker consumes the same
+        # broker and would take these tasks (and count them) instead.
+        queues=OBSERVED_QUEUE,
     )
     worker.metrics_url = f"http://127.0.0.1:{port}/metrics"
     yield worker
@@ -195,9 +201,9 @@ def test_tasks_through_the_real_worker_metrics_logs_and_sentry(live_db, observed
     request_id = uuid.uuid4().hex
     marker = f"hello {request_id[:8]}"
     with bound_request_id(request_id):
-        log_line.delay(marker)
-        record_thread.delay("ok")
-        record_thread.delay("fail")
+        log_line.apply_async((marker,), queue=OBSERVED_QUEUE)
+        record_thread.apply_async(("ok",), queue=OBSERVED_QUEUE)
+        record_thread.apply_async(("fail",), queue=OBSERVED_QUEUE)
 
     def worker_samples():
         samples = scrape(observed_worker.metrics_url)
