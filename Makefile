@@ -31,7 +31,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 # Resolve the requirements as a fresh install would (metadata only) and fail
 # on any nvidia-*/CUDA package.
 check-cpu-only: | $(BIN)/python
-	$(PYTHON) deploy/cpu_only_install.py check --python $(PY) requirements.txt
+	$(PYTHON) deploy/cpu_only_install.py check requirements.txt --python $(PY)
 
 install: $(VENV)/.runtime-installed
 
