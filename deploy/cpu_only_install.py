@@ -78,13 +78,19 @@ def resolve(python, requirements, extra_args):
             return json.load(report)
 
 
-def main(argv=None):
-    """Print the pip arguments, or check the resolved set (exit 1 on CUDA)."""
+def build_parser():
+    """The command line: `pip-args`, or `check [requirements...] [--python PY]`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["pip-args", "check"])
     parser.add_argument("--python", default=sys.executable, help="the Python whose pip resolves")
     parser.add_argument("requirements", nargs="*", default=["requirements.txt"])
-    options = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    """Print the pip arguments, or check the resolved set (exit 1 on CUDA)."""
+    # Intermixed: requirement files may come before or after --python.
+    options = build_parser().parse_intermixed_args(argv)
     extra_args = pip_args()
     if options.command == "pip-args":
         sys.stdout.write(" ".join(extra_args) + "\n")

@@ -58,3 +58,20 @@ def test_the_pinned_torch_resolves_without_cuda(tmp_path):
     names = {item["metadata"]["name"].lower() for item in resolved["install"]}
     assert "torch" in names
     assert cpu_only_install.cuda_packages(resolved) == []
+
+
+def test_the_makefile_recipe_is_a_valid_command_line():
+    makefile = (ROOT / "Makefile").read_text().splitlines()
+    recipe = next(line for line in makefile if "cpu_only_install.py check" in line)
+    arguments = recipe.split("cpu_only_install.py", 1)[1].replace("$(PY)", "python").split()
+    options = cpu_only_install.build_parser().parse_intermixed_args(arguments)
+    assert (options.command, options.requirements, options.python) == (
+        "check",
+        ["requirements.txt"],
+        "python",
+    )
+    # Either order of the files and --python parses alike.
+    reordered = cpu_only_install.build_parser().parse_intermixed_args(
+        ["check", "--python", "python", "requirements.txt"]
+    )
+    assert reordered.requirements == ["requirements.txt"]
