@@ -29,7 +29,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from api import errors
 from api.authentication import SessionCookieAuthentication
 from api.fields import CARD_RENDITION, LARGE_RENDITION
-from api.filters import HybridSearchFilter, NulRefusal, TagFilter
+from api.filters import HybridSearchFilter, TagFilter
 from api.pagination import BoundedPagination
 from api.privacy import public_documents, public_images, public_page_queryset
 from api.schema import DOCUMENT, IMAGE, PAGE, PAGE_FILTERS, PRODUCT, ContentEndpointSchema, query
@@ -54,6 +54,14 @@ class PublicAPIMixin:
     authentication_classes = [SessionCookieAuthentication]
     throttle_classes = [SharedCacheThrottle]
     pagination_class = BoundedPagination
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Before any query is built (?site= is read with the base queryset):
+        # PostgreSQL cannot compare a NUL, and no real query contains one.
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                raise BadRequestError("parameters must not contain NUL characters")
 
     def get_exception_handler(self):
         return errors.json_exception_handler
@@ -94,7 +102,6 @@ class PublicPagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
     )
 
     filter_backends = [
-        NulRefusal,
         FieldsFilter,
         ChildOfFilter,
         AncestorOfFilter,
@@ -158,7 +165,7 @@ class PublicImagesAPIViewSet(PublicAPIMixin, ImagesAPIViewSet):
         "images", IMAGE, SIMPLE_FILTERS, "Images outside private collections."
     )
 
-    filter_backends = [NulRefusal, FieldsFilter, OrderingFilter, SearchFilter]
+    filter_backends = [FieldsFilter, OrderingFilter, SearchFilter]
     known_query_parameters = BaseAPIViewSet.known_query_parameters - {"search_operator"}
     body_fields = [
         *ImagesAPIViewSet.body_fields,
@@ -180,7 +187,7 @@ class PublicDocumentsAPIViewSet(PublicAPIMixin, DocumentsAPIViewSet):
         "documents", DOCUMENT, SIMPLE_FILTERS, "Documents outside private collections."
     )
 
-    filter_backends = [NulRefusal, FieldsFilter, OrderingFilter, SearchFilter]
+    filter_backends = [FieldsFilter, OrderingFilter, SearchFilter]
     known_query_parameters = BaseAPIViewSet.known_query_parameters - {"search_operator"}
 
     def get_queryset(self):

@@ -80,14 +80,3 @@ class HybridSearchFilter(BaseFilterBackend):
         if "order" in request.GET:
             return queryset.filter(pk__in=ids)
         return in_given_order(queryset, ids)
-
-
-class NulRefusal(BaseFilterBackend):
-    """A NUL character in any parameter is a 400: PostgreSQL cannot store or
-    compare one, and no real query contains it."""
-
-    def filter_queryset(self, request, queryset, view):
-        for name, values in request.GET.lists():
-            if "\x00" in name or any("\x00" in value for value in values):
-                raise BadRequestError("parameters must not contain NUL characters")
-        return queryset

@@ -167,6 +167,23 @@ def test_private_pages_never_appear_through_the_live_api(api_daphne, api_posts):
         assert canary not in body, path
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        # What the fuzzer once found on PostgreSQL: ?site= is read with the
+        # base queryset, before any filter could refuse the NUL.
+        "/api/v2/products/?site=%C2%BF%C3%B4.%C2%95%C2%94%00-O%1ELk%F4%8C%B9",
+        "/api/v2/pages/?site=a%00b",
+        "/api/v2/documents/?title=a%00b",
+    ],
+)
+def test_a_nul_in_any_parameter_is_a_400_on_postgresql(api_daphne, path):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{api_daphne.url}{path}", timeout=10)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["error"]["code"] == "bad_request"
+
+
 def test_fuzzing_the_live_schema_finds_no_5xx_and_no_schema_violation(
     api_daphne, api_posts, record_property
 ):

@@ -223,6 +223,8 @@ def test_images_and_documents_outside_private_collections_only(client, site):
         ("/api/v2/pages/?fields=nothing", 400, "bad_request"),
         ("/api/v2/pages/?child_of=abc", 400, "bad_request"),
         ("/api/v2/pages/?search=a%00b", 400, "bad_request"),
+        ("/api/v2/products/?site=%C2%BF%00-O", 400, "bad_request"),
+        ("/api/v2/images/?title=a%00b", 400, "bad_request"),
         ("/api/v2/pages/?first_published_at=yesterday", 400, "bad_request"),
         ("/api/v2/pages/?id=abc", 400, "bad_request"),
         ("/api/v2/pages/?site=nowhere.example", 400, "bad_request"),
