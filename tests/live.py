@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from io import StringIO
 from pathlib import Path
 
@@ -131,3 +132,44 @@ def read_emails(directory):
     for path in files:
         messages.extend(chunk for chunk in path.read_text().split("-" * 79) if chunk.strip())
     return messages
+
+
+def groq_env(llm_server, **extra):
+    """Settings for a server whose language model is the groq SDK talking to
+    the local ChatCompletionsServer (quick deadlines, no retries)."""
+    return {
+        "GROQ_API_KEY": "gsk_integration",
+        "GROQ_BASE_URL": llm_server.base_url,
+        "LLM_MODEL": "llama-integration",
+        "LLM_TIMEOUT": "5",
+        "LLM_MAX_RETRIES": "0",
+        **extra,
+    }
+
+
+def publish_indexed_post(blog_slug, title, intro, paragraphs, headed=None):
+    """Publish a post (under a blog index made once per slug) and index it at
+    once, without queuing AI work for the workers; returns the post."""
+    from ai import indexing
+    from blog.models import BlogIndexPage, PostPage
+    from core.switches import bulk_load
+    from home.models import HomePage
+
+    blog = BlogIndexPage.objects.filter(slug=blog_slug).first()
+    if blog is None:
+        blog = HomePage.objects.get().add_child(
+            instance=BlogIndexPage(title=blog_slug.replace("-", " ").capitalize(), slug=blog_slug)
+        )
+    body = [("heading", {"text": headed, "level": "h2", "anchor": ""})] if headed else []
+    body += [("paragraph", f"<p>{text}</p>") for text in paragraphs]
+    post = PostPage(
+        title=title,
+        slug=f"{blog_slug}-{uuid.uuid4().hex[:10]}",
+        intro=intro,
+        body=body,
+    )
+    with bulk_load.suspended():
+        blog.add_child(instance=post)
+        post.save_revision().publish()
+    indexing.index_page(post.pk)
+    return post

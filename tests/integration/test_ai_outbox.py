@@ -25,13 +25,11 @@ import uuid
 import pytest
 from websockets.sync.client import connect
 
-from ai import indexing
 from ai.models import AITag, Chunk, IndexJob, PageVector
-from blog.models import BlogIndexPage, PostPage
 from core.switches import bulk_load
 from home.models import HomePage, StandardPage
 from tests import servers
-from tests.live import wait_until
+from tests.live import groq_env, publish_indexed_post, wait_until
 from tests.llm_server import ChatCompletionsServer
 
 INDEX, TAG = IndexJob.Kind.INDEX, IndexJob.Kind.TAG
@@ -225,27 +223,17 @@ def test_the_llm_worker_falls_back_to_offline_tags_when_the_provider_hangs(
 def test_a_reader_gets_llm_timeout_when_the_provider_never_starts_answering(
     live_db, service_settings_env, llm_server
 ):
-    home = HomePage.objects.get()
-    blog = BlogIndexPage.objects.filter(slug="outbox-blog").first()
-    if blog is None:
-        blog = home.add_child(instance=BlogIndexPage(title="Outbox blog", slug="outbox-blog"))
-    post = PostPage(
-        title=f"Keeping the light {uuid.uuid4().hex[:6]}",
-        slug=f"light-{uuid.uuid4().hex[:8]}",
-        intro="How the lamp on the point was kept burning.",
-        body=[("paragraph", f"<p>{LIGHTHOUSE}</p>")],
+    post = publish_indexed_post(
+        "outbox-blog",
+        f"Keeping the light {uuid.uuid4().hex[:6]}",
+        "How the lamp on the point was kept burning.",
+        [LIGHTHOUSE],
     )
-    with bulk_load.suspended():
-        blog.add_child(instance=post)
-        post.save_revision().publish()
-    indexing.index_page(post.pk)
     daphne = servers.Daphne(
         extra_env={
             **service_settings_env,
-            "GROQ_API_KEY": "gsk_integration",
-            "GROQ_BASE_URL": llm_server.base_url,
-            "LLM_TIMEOUT": "60",  # only the first-token deadline can end the wait
-            "LLM_FIRST_TOKEN_TIMEOUT": "2",
+            # Only the first-token deadline can end the wait.
+            **groq_env(llm_server, LLM_TIMEOUT="60", LLM_FIRST_TOKEN_TIMEOUT="2"),
         },
         name="daphne-first-token",
     )

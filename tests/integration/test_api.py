@@ -12,11 +12,9 @@ import pytest
 import schemathesis
 from wagtail.models import PageViewRestriction
 
-from ai import indexing
-from blog.models import BlogIndexPage, PostPage
-from home.models import HomePage
 from tests import servers
 from tests.api_fuzz import fuzz
+from tests.live import groq_env, publish_indexed_post
 from tests.llm_server import ChatCompletionsServer
 
 logger = logging.getLogger(__name__)
@@ -38,14 +36,12 @@ def api_daphne(django_db_setup, service_settings_env, llm_server):
     server = servers.Daphne(
         extra_env={
             **service_settings_env,
-            "GROQ_API_KEY": "gsk_integration",
-            "GROQ_BASE_URL": llm_server.base_url,
-            "LLM_MODEL": "llama-integration",
-            "LLM_TIMEOUT": "5",
-            "LLM_MAX_RETRIES": "0",
-            "API_RATE_LIMIT": "100000",
-            "SEARCH_RATE_LIMIT": "100000",
-            "API_SSE_HEARTBEAT_SECONDS": "1",
+            **groq_env(
+                llm_server,
+                API_RATE_LIMIT="100000",
+                SEARCH_RATE_LIMIT="100000",
+                API_SSE_HEARTBEAT_SECONDS="1",
+            ),
         },
         name="daphne-api",
     )
@@ -56,32 +52,20 @@ def api_daphne(django_db_setup, service_settings_env, llm_server):
 @pytest.fixture
 def api_posts(live_db):
     """A public, indexed post and a login-only one (its canary must never show)."""
-    home = HomePage.objects.get()
-    blog = BlogIndexPage.objects.filter(slug="api-blog").first()
-    if blog is None:
-        blog = home.add_child(instance=BlogIndexPage(title="API blog", slug="api-blog"))
     marker = uuid.uuid4().hex[:8]
-    public = PostPage(
-        title=f"Harbour lights {marker}",
-        slug=f"harbour-{marker}",
-        intro="How the harbour lights guide the night ferry home.",
-        body=[
-            ("heading", {"text": "The lights", "level": "h2", "anchor": ""}),
-            ("paragraph", "<p>Green to starboard, red to port, and the ferry steers between.</p>"),
-        ],
+    public = publish_indexed_post(
+        "api-blog",
+        f"Harbour lights {marker}",
+        "How the harbour lights guide the night ferry home.",
+        ["Green to starboard, red to port, and the ferry steers between."],
+        headed="The lights",
     )
-    blog.add_child(instance=public)
-    public.save_revision().publish()
-    indexing.index_page(public.pk)
-    private = PostPage(
-        title=f"Harbour CANARY{marker}",
-        slug=f"harbour-private-{marker}",
-        intro=f"The harbour master's code is CANARY{marker}.",
-        body=[("paragraph", f"<p>The harbour lights code is CANARY{marker}.</p>")],
+    private = publish_indexed_post(
+        "api-blog",
+        f"Harbour CANARY{marker}",
+        f"The harbour master's code is CANARY{marker}.",
+        [f"The harbour lights code is CANARY{marker}."],
     )
-    blog.add_child(instance=private)
-    private.save_revision().publish()
-    indexing.index_page(private.pk)
     PageViewRestriction.objects.create(page=private, restriction_type="login")
     return public, private, f"CANARY{marker}"
 

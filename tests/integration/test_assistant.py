@@ -8,10 +8,8 @@ import uuid
 import pytest
 from websockets.sync.client import connect
 
-from ai import indexing
-from blog.models import BlogIndexPage, PostPage
-from home.models import HomePage
 from tests import servers
+from tests.live import groq_env, publish_indexed_post
 from tests.llm_server import ChatCompletionsServer
 
 
@@ -25,15 +23,7 @@ def llm_server():
 def groq_daphne(django_db_setup, service_settings_env, llm_server):
     """A Daphne whose language model is the groq SDK on the local server."""
     server = servers.Daphne(
-        extra_env={
-            **service_settings_env,
-            "GROQ_API_KEY": "gsk_integration",
-            "GROQ_BASE_URL": llm_server.base_url,
-            "LLM_MODEL": "llama-integration",
-            "LLM_TIMEOUT": "5",
-            "LLM_MAX_RETRIES": "0",
-        },
-        name="daphne-groq",
+        extra_env={**service_settings_env, **groq_env(llm_server)}, name="daphne-groq"
     )
     yield server
     server.stop()
@@ -41,27 +31,16 @@ def groq_daphne(django_db_setup, service_settings_env, llm_server):
 
 @pytest.fixture
 def indexed_post(live_db):
-    home = HomePage.objects.get()
-    blog = BlogIndexPage.objects.filter(slug="assistant-blog").first()
-    if blog is None:
-        blog = home.add_child(instance=BlogIndexPage(title="Assistant blog", slug="assistant-blog"))
-    post = PostPage(
-        title=f"Lighthouse keeping {uuid.uuid4().hex[:6]}",
-        slug=f"lighthouse-{uuid.uuid4().hex[:8]}",
-        intro="How the lamp on the point was kept burning through the winter storms.",
-        body=[
-            ("heading", {"text": "The lamp", "level": "h2", "anchor": ""}),
-            (
-                "paragraph",
-                "<p>The keeper trimmed the lamp wick every four hours and polished the "
-                "lens each morning so the beam reached twenty miles out to sea.</p>",
-            ),
+    return publish_indexed_post(
+        "assistant-blog",
+        f"Lighthouse keeping {uuid.uuid4().hex[:6]}",
+        "How the lamp on the point was kept burning through the winter storms.",
+        [
+            "The keeper trimmed the lamp wick every four hours and polished the "
+            "lens each morning so the beam reached twenty miles out to sea."
         ],
+        headed="The lamp",
     )
-    blog.add_child(instance=post)
-    post.save_revision().publish()
-    indexing.index_page(post.pk)
-    return post
 
 
 def frames_until_done(socket, timeout=30):

@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from ai import llm
@@ -32,3 +34,15 @@ def openai_backend(llm_server):
         timeout=2.0,
         max_retries=2,
     )
+
+
+@pytest.fixture
+def ai_job_log():
+    """Records of the ai.jobs logger (independent of pytest's log capture)."""
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("ai.jobs")
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)

@@ -3,7 +3,6 @@ in the publish's own transaction; the dispatcher and the sweeper see it
 done; stale and duplicate messages do nothing; a broker that is down, a
 process that exits, or failing work never loses it."""
 
-import logging
 from datetime import timedelta
 
 import pytest
@@ -45,17 +44,6 @@ def ai_on(settings):
 def draft(ai_on):
     blog = BlogIndexPageFactory()
     return PostPageFactory(parent=blog, title="Sailing a dinghy", body=BODY, live=False)
-
-
-@pytest.fixture
-def job_log():
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("ai.jobs")
-    logger.addHandler(handler)
-    yield records
-    logger.removeHandler(handler)
 
 
 def job(page, kind=INDEX):
@@ -147,7 +135,7 @@ def test_deleting_a_restricted_live_page_leaves_no_job_behind(
 
 
 def test_a_broker_that_is_down_at_publish_leaves_the_job_due_for_the_sweeper(
-    draft, django_capture_on_commit_callbacks, monkeypatch, job_log
+    draft, django_capture_on_commit_callbacks, monkeypatch, ai_job_log
 ):
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
@@ -160,7 +148,7 @@ def test_a_broker_that_is_down_at_publish_leaves_the_job_due_for_the_sweeper(
     assert Page.objects.get(pk=post.pk).live
     assert {row.status for row in IndexJob.objects.filter(page_id=post.pk)} == {PENDING}
     assert all(row.due_at <= timezone.now() for row in IndexJob.objects.filter(page_id=post.pk))
-    assert any("not sent" in record.getMessage() for record in job_log)
+    assert any("not sent" in record.getMessage() for record in ai_job_log)
     # The broker is back: the sweeper sends both, and they are done.
     assert jobs.sweep() == 2
     assert (job(post).status, job(post, TAG).status) == (DONE, DONE)
@@ -200,7 +188,7 @@ def test_the_sweeper_skips_jobs_a_live_worker_holds_and_takes_abandoned_ones(
 
 
 def test_failing_work_backs_off_then_fails_with_its_error(
-    draft, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks, job_log
+    draft, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks, ai_job_log
 ):
     settings.EMBEDDING_MODEL = str(tmp_path)  # not a model directory
     monkeypatch.setattr(embeddings, "_embedder", None)
@@ -218,7 +206,7 @@ def test_failing_work_backs_off_then_fails_with_its_error(
     assert (given_up.status, given_up.attempts) == (FAILED, jobs.MAX_ATTEMPTS)
     make_due(post)
     assert jobs.sweep() == 0  # failed jobs wait for an editor's retry (or a new revision)
-    errors = [record.getMessage() for record in job_log if record.levelname == "ERROR"]
+    errors = [record.getMessage() for record in ai_job_log if record.levelname == "ERROR"]
     assert any("giving up" in message and str(post.pk) in message for message in errors)
     monkeypatch.setattr(embeddings, "_embedder", None)
 

@@ -1,6 +1,5 @@
 """AI work never fails (or undoes) a publish; the demo loader records its work."""
 
-import logging
 from io import StringIO
 
 import pytest
@@ -24,18 +23,6 @@ def broken_embedder(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(embeddings, "_embedder", None)
     yield
     monkeypatch.setattr(embeddings, "_embedder", None)
-
-
-@pytest.fixture
-def ai_job_log():
-    """Records of the ai.jobs logger (independent of pytest's log capture)."""
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("ai.jobs")
-    logger.addHandler(handler)
-    yield records
-    logger.removeHandler(handler)
 
 
 def test_publish_succeeds_when_the_ai_fails(
