@@ -17,17 +17,12 @@ returned. Short connect and socket timeouts (`REDIS_SOCKET_TIMEOUT`) bound
 what the first failure costs.
 """
 
-import logging
-import threading
-import time
-
-from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-logger = logging.getLogger(__name__)
+from core.breaker import Breaker
 
 # What "Redis is unreachable" looks like from redis-py (BusyLoadingError, a
 # server still loading its data after a restart, is a ConnectionError).
@@ -38,38 +33,13 @@ class CacheUnavailable(Exception):
     """The shared cache cannot be reached; the operation had no safe default."""
 
 
-class _Breaker:
-    """Per-process record of when the cache may next be tried."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._retry_at = 0.0
-
-    def is_open(self):
-        return time.monotonic() < self._retry_at
-
-    def trip(self, error, name):
-        with self._lock:
-            first = not self.is_open()
-            self._retry_at = time.monotonic() + settings.REDIS_RETRY_SECONDS
-        if first:
-            logger.warning(
-                "cache %s unreachable (%s): serving uncached for %s s, then retrying",
-                name,
-                error,
-                settings.REDIS_RETRY_SECONDS,
-            )
-
-    def reset(self):
-        with self._lock:
-            self._retry_at = 0.0
-
-
 _breakers = {}
 
 
 def _breaker(alias):
-    return _breakers.setdefault(alias, _Breaker())
+    if alias not in _breakers:
+        _breakers[alias] = Breaker(f"cache {alias}", "REDIS_RETRY_SECONDS", "serving uncached")
+    return _breakers[alias]
 
 
 def cache_is_reachable(alias="default"):
@@ -91,7 +61,7 @@ class ResilientRedisCache(RedisCache):
         try:
             return operation(*args, **kwargs)
         except UNREACHABLE as error:
-            breaker.trip(error, self._alias)
+            breaker.trip(error)
             return fallback()
 
     @staticmethod

@@ -21,16 +21,12 @@ with its host, so the signature, computed over the endpoint's host and the
 path, still holds.
 """
 
-import logging
-import threading
-import time
-
 from botocore.exceptions import ConnectionError as BucketConnectionError
 from botocore.exceptions import HTTPClientError as BucketTransportError
 from django.conf import settings
 from storages.backends.s3 import S3Storage
 
-logger = logging.getLogger(__name__)
+from core.breaker import Breaker
 
 BUCKET_UNREACHABLE = (BucketConnectionError, BucketTransportError)
 
@@ -39,34 +35,12 @@ class MediaBucketUnavailable(OSError):
     """The media bucket could not be reached (refused, timed out, cut off)."""
 
 
-class _ReadBreaker:
-    """Per-process record of when the bucket may next be read."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._retry_at = 0.0
-
-    def is_open(self):
-        return time.monotonic() < self._retry_at
-
-    def trip(self, error):
-        with self._lock:
-            first = not self.is_open()
-            self._retry_at = time.monotonic() + settings.AWS_S3_RETRY_SECONDS
-        if first:
-            logger.warning(
-                "media bucket unreachable (%s): images not rendered yet are left out "
-                "for %s s, then the bucket is tried again",
-                error,
-                settings.AWS_S3_RETRY_SECONDS,
-            )
-
-    def reset(self):
-        with self._lock:
-            self._retry_at = 0.0
+def new_read_breaker():
+    """The breaker for reads from the media bucket (one per process)."""
+    return Breaker("media bucket", "AWS_S3_RETRY_SECONDS", "images not rendered yet are left out")
 
 
-read_breaker = _ReadBreaker()
+read_breaker = new_read_breaker()
 
 
 class MediaBucketStorage(S3Storage):

@@ -4,6 +4,16 @@ from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 
+# A mail server or CDN that refuses or cannot be reached: try again later,
+# backing off up to ten minutes between attempts.
+RETRY_NETWORK_ERRORS = {
+    "ignore_result": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+}
+
 
 @shared_task(ignore_result=True)
 def publish_scheduled_pages():
@@ -11,14 +21,7 @@ def publish_scheduled_pages():
     call_command("publish_scheduled")
 
 
-@shared_task(
-    ignore_result=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**RETRY_NETWORK_ERRORS, max_retries=5)
 def send_email(subject, text, html, recipients, from_email):
     """Send one already-rendered email (text with an HTML alternative)."""
     message = EmailMultiAlternatives(subject, text, from_email, recipients)
@@ -45,14 +48,7 @@ def resend_parked_tasks(batch=500):
         parked.delete()
 
 
-@shared_task(
-    ignore_result=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**RETRY_NETWORK_ERRORS, max_retries=8)
 def purge_frontend_cache(urls):
     """Purge these URLs from every configured CDN backend (core.frontend_cache);
     a refused or unreachable purge raises, so Celery retries it."""

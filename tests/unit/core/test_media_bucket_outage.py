@@ -62,7 +62,7 @@ def dead_bucket(settings, monkeypatch):
     settings.AWS_S3_RETRY_SECONDS = 60
     settings.WAGTAILIMAGES_IMAGE_FORM_BASE = "core.media_forms.ImageForm"
     settings.WAGTAILDOCS_DOCUMENT_FORM_BASE = "core.media_forms.DocumentForm"
-    monkeypatch.setattr(media_storage, "read_breaker", media_storage._ReadBreaker())
+    monkeypatch.setattr(media_storage, "read_breaker", media_storage.new_read_breaker())
     reads = []
     real_open = media_storage.S3Storage._open
 
