@@ -235,6 +235,9 @@ else:
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 600, minimum=0)
 # Paths never served from or stored in the page cache (search answers depend
 # on the semantic index, which changes after a publish's tasks have run).
+# Forms on cached pages get their token from site.js; without JavaScript the
+# reader confirms the post on a page with a token instead (core/csrf.py).
+CSRF_FAILURE_VIEW = "core.csrf.csrf_failure"
 PAGE_CACHE_EXCLUDED_PATHS = env.list(
     "PAGE_CACHE_EXCLUDED_PATHS",
     default=[

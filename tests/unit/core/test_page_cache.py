@@ -269,3 +269,33 @@ def test_pages_are_served_uncached_while_redis_is_down(settings):
 
         _breaker("page-cache-test").reset()
         cache.close()
+
+
+def test_without_javascript_a_cached_buy_form_is_confirmed_then_added():
+    category = ProductCategoryPageFactory(parent=ShopIndexPageFactory())
+    product = publish(ProductPageFactory(parent=category, stock_quantity=5))
+    shopper = Client(enforce_csrf_checks=True)
+    page = cached_view(shopper, product.url).content.decode()
+    assert 'value="" data-csrf-deferred' in page
+    # The deferred field was never filled (no JavaScript): the reader is
+    # asked to confirm, on a page holding the same fields and a real token.
+    fields = {"product": product.pk, "quantity": 2}
+    refused = shopper.post(reverse("shop:cart_add"), {**fields, "csrfmiddlewaretoken": ""})
+    assert refused.status_code == 403
+    confirm = refused.content.decode()
+    assert "Please confirm" in confirm
+    assert f'name="product" value="{product.pk}"' in confirm
+    assert 'name="quantity" value="2"' in confirm
+    assert 'data-cart-count="0"' in confirm  # nothing was added yet
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', confirm).group(1)
+    added = shopper.post(reverse("shop:cart_add"), {**fields, "csrfmiddlewaretoken": token})
+    assert added.status_code in (200, 302)
+    assert 'data-cart-count="2"' in shopper.get(product.url).content.decode()
+
+
+def test_a_post_without_a_deferred_field_gets_the_plain_refusal():
+    refused = Client(enforce_csrf_checks=True).post(
+        reverse("shop:cart_add"), {"product": 1, "quantity": 1}
+    )
+    assert refused.status_code == 403
+    assert "Please confirm" not in refused.content.decode()
