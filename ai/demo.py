@@ -3,12 +3,9 @@ app has seeded. Nothing is embedded here: `seed_demo` returns in seconds and
 the serving process's embedded worker (or, with a broker, the Celery workers)
 does the work in the background (ai/jobs.py)."""
 
-from wagtail.models import Page
-
 from ai import jobs
-from ai.index_plan import pages_owing_index
+from ai.index_plan import live_public_pages, pages_owing_index
 from ai.models import AITag, IndexJob
-from core.privacy import public_pages
 
 
 def finish(stdout):
@@ -21,7 +18,7 @@ def finish(stdout):
         ).values_list("page_id", flat=True)
     )
     to_index = [page_id for page_id in pages_owing_index().todo if page_id not in pending_index]
-    live = public_pages(Page.objects.live()).order_by("path")
+    live = live_public_pages()
     untagged = (
         live.exclude(pk__in=AITag.objects.values("page_id"))
         .exclude(pk__in=IndexJob.objects.filter(kind=IndexJob.Kind.TAG).values("page_id"))

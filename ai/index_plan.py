@@ -28,6 +28,12 @@ class IndexPlan:
             yield page_id, (page.specific if page is not None else None)
 
 
+def live_public_pages():
+    """Live, public pages of the sites, in tree order (the tree's root, which
+    no site serves, is not one)."""
+    return public_pages(Page.objects.live()).filter(depth__gt=1).order_by("path")
+
+
 def pages_owing_index(force=False):
     """The plan for bringing the index in line with the live public pages.
 
@@ -35,9 +41,7 @@ def pages_owing_index(force=False):
     for a page with nothing to embed (no vector), when its index job is done
     at that revision with no chunks.
     """
-    live = dict(
-        public_pages(Page.objects.live()).order_by("path").values_list("pk", "live_revision_id")
-    )
+    live = dict(live_public_pages().values_list("pk", "live_revision_id"))
     vectors = dict(PageVector.objects.values_list("page_id", "revision_id"))
     empty = dict(
         IndexJob.objects.filter(
