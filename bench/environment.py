@@ -87,3 +87,27 @@ def allow_open_files(count):
     """Raise this process's open-file limit to `count` sockets, within the hard limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, count)), hard))
+
+
+def production_process_env(database_url, static_root, **overrides):
+    """The environment of a Pressroom process on production settings, local
+    only (no TLS redirect), with a fresh secret key; `overrides` win."""
+    import secrets
+
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)  # only where `overrides` give one
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url,
+            "DJANGO_STATIC_ROOT": static_root,
+            "EMAIL_URL": "consolemail://",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            **overrides,
+        }
+    )
+    return env

@@ -31,7 +31,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from environment import ROOT, percentiles
+from environment import ROOT, percentiles, production_process_env
 
 from tests import servers
 
@@ -51,24 +50,13 @@ BIN = servers.VENV_BIN
 
 
 def production_env(postgres, redis, static_root, extra=None):
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": postgres.url(),
-            "REDIS_URL": redis.url(),
-            "DJANGO_STATIC_ROOT": static_root,
-            "EMAIL_URL": "consolemail://",
-            "LOG_LEVEL": "WARNING",
-            "EMBEDDING_WARM_UP": "false",
-            "PYTHONUNBUFFERED": "1",
-            **(extra or {}),
-        }
+    return production_process_env(
+        postgres.url(),
+        static_root,
+        REDIS_URL=redis.url(),
+        EMBEDDING_WARM_UP="false",
+        **(extra or {}),
     )
-    return env
 
 
 def manage(env, *args):

@@ -38,6 +38,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from environment import production_process_env
+
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -190,26 +192,15 @@ def measure(server, path, seconds, connections):
 
 
 def pressroom_env(database, static_root, page_cache_seconds):
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": f"sqlite:///{database}",
-            "DJANGO_STATIC_ROOT": static_root,
-            "EMAIL_URL": "consolemail://",
-            "LOG_LEVEL": "WARNING",
-            "EMBEDDING_WARM_UP": "true",
-            # wrk comes from one address: the per-address search limit would
-            # turn the search round into 429s.
-            "SEARCH_RATE_LIMIT": "100000000",
-            "PAGE_CACHE_SECONDS": str(page_cache_seconds),
-        }
+    return production_process_env(
+        f"sqlite:///{database}",
+        static_root,
+        EMBEDDING_WARM_UP="true",
+        # wrk comes from one address: the per-address search limit would
+        # turn the search round into 429s.
+        SEARCH_RATE_LIMIT="100000000",
+        PAGE_CACHE_SECONDS=str(page_cache_seconds),
     )
-    env.pop("REDIS_URL", None)
-    return env
 
 
 def bakerydemo_env(directory):
