@@ -14,15 +14,13 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import connect
 
 from observability.request_ids import bound_request_id
 from tests import servers
 from tests.live import wait_until
+from tests.metrics import TOKEN, scrape_url, value
 from tests.testapp.tasks import log_line, record_thread
-
-TOKEN = "integration-scrape-token-0123456789abcdef"
 
 
 class SentryStandIn:
@@ -65,26 +63,6 @@ def envelope_events(body):
             events.append(json.loads(payload))
         index += 2
     return events
-
-
-def scrape(url, token=TOKEN):
-    """{sample name: [(labels, value)]} from a metrics endpoint."""
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            samples.setdefault(sample.name, []).append((sample.labels, sample.value))
-    return samples
-
-
-def value(samples, name, **labels):
-    return sum(
-        sample_value
-        for sample_labels, sample_value in samples.get(name, [])
-        if all(sample_labels.get(key) == wanted for key, wanted in labels.items())
-    )
 
 
 def status_without_token(url):
@@ -146,7 +124,7 @@ def observed_worker(django_db_setup, observed_env):
 def test_daphne_metrics_after_a_page_view_and_a_socket_message(live_db, observed_daphne):
     metrics_url = f"{observed_daphne.url}/metrics"
     assert status_without_token(metrics_url) == 401
-    before = scrape(metrics_url)
+    before = scrape_url(metrics_url)
     with urllib.request.urlopen(f"{observed_daphne.url}/", timeout=30) as response:
         assert response.status == 200
         request_id = response.headers["X-Request-ID"]
@@ -158,10 +136,10 @@ def test_daphne_metrics_after_a_page_view_and_a_socket_message(live_db, observed
     ) as socket:
         socket.send(json.dumps({"type": "nope"}))
         assert json.loads(socket.recv(timeout=10))["code"] == "unknown_type"
-        during = scrape(metrics_url)
+        during = scrape_url(metrics_url)
     after = wait_until(
         lambda: (
-            (samples := scrape(metrics_url))
+            (samples := scrape_url(metrics_url))
             and value(samples, "pressroom_websocket_connections_open", consumer="AssistantConsumer")
             == value(before, "pressroom_websocket_connections_open", consumer="AssistantConsumer")
             and samples
@@ -206,7 +184,7 @@ def test_tasks_through_the_real_worker_metrics_logs_and_sentry(live_db, observed
         record_thread.apply_async(("fail",), queue=OBSERVED_QUEUE)
 
     def worker_samples():
-        samples = scrape(observed_worker.metrics_url)
+        samples = scrape_url(observed_worker.metrics_url)
         done = value(
             samples, "pressroom_celery_tasks_total", task=record_thread.name, state="failed"
         )

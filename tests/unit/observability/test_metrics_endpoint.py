@@ -23,8 +23,8 @@ from tests.factories import (
     ShopIndexPageFactory,
     customer_details,
 )
+from tests.metrics import TOKEN, scrape, value
 from tests.testapp.tasks import record_thread
-from tests.unit.observability.exposition import TOKEN, scrape, value
 
 pytestmark = pytest.mark.django_db
 
