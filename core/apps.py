@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate, post_save
 
 
 class CoreConfig(AppConfig):
@@ -10,7 +10,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from wagtail.models import Page, PageViewRestriction
         from wagtail.signals import (
             page_published,
             page_slug_changed,
@@ -19,7 +18,6 @@ class CoreConfig(AppConfig):
         )
 
         from core import editorial, frontend_cache, page_invalidation, socket_sessions
-        from core.after_commit import after_commit
         from core.content_cache import bump_content_version
         from core.spreadsheets import install_formula_escaping
 
@@ -28,18 +26,6 @@ class CoreConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
             signal.connect(bump_content_version, dispatch_uid=f"core.content_version.{id(signal)}")
 
-        def bump_on_page_change(sender, instance, **kwargs):
-            # Any page row written or removed (programmatic changes included)
-            # or a view restriction. Apps with other cached content connect
-            # their models themselves (home: the site settings).
-            if isinstance(instance, Page | PageViewRestriction):
-                bump_content_version()
-                # Again once it commits: a request that read the old rows
-                # under the new version must not keep them cached.
-                after_commit(bump_content_version)
-
-        post_save.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.save")
-        post_delete.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.delete")
         page_invalidation.connect_receivers()
         frontend_cache.connect_receivers()
 

@@ -3,11 +3,13 @@
 Comments, likes, stock, bans (which take comments down) and readers' public
 names appear on cached pages (core.page_cache), so a change to any of them
 bumps the content version, and again once its transaction commits: the next anonymous
-request renders afresh. Page changes bump it in core.apps.
+request renders afresh. So does any page row written or removed (programmatic
+changes included) and any view restriction.
 """
 
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, PageViewRestriction
 
 from core.after_commit import after_commit
 from core.content_cache import bump_content_version
@@ -30,8 +32,18 @@ def bump_now_and_after_commit(sender, **kwargs):
     after_commit(bump_content_version)
 
 
+def bump_on_page_change(sender, instance, **kwargs):
+    """Signal receiver for every model: bump when the row is a page or a view
+    restriction (post_save names the concrete page class as its sender)."""
+    if isinstance(instance, Page | PageViewRestriction):
+        bump_now_and_after_commit(sender)
+
+
 def connect_receivers():
-    """Connect the bump to every reader-visible model that is installed."""
+    """Connect the bump to pages, view restrictions and every reader-visible
+    model that is installed."""
+    post_save.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.save")
+    post_delete.connect(bump_on_page_change, weak=False, dispatch_uid="core.cv.delete")
     for label in READER_VISIBLE_MODELS:
         try:
             model = apps.get_model(label)
