@@ -159,9 +159,10 @@ def test_reindex_command_is_resumable(demo_posts):
 
     out = StringIO()
     call_command("reindex", "--no-progress", stdout=out)
-    # The fixture indexed the posts; the home and blog index pages are left,
-    # and those with nothing to embed are recorded as done with 0 chunks ...
-    assert "5 up to date, 3 to index" in out.getvalue()
+    # The fixture indexed the posts; the home and blog index pages are left
+    # (the tree's root is no site's page), and those with nothing to embed
+    # are recorded as done with 0 chunks ...
+    assert "7 live public pages: 5 up to date, 2 to index" in out.getvalue()
     out = StringIO()
     call_command("reindex", "--no-progress", stdout=out)
     # ... so they are not "to index" on every run.
