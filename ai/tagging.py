@@ -39,8 +39,8 @@ from ai.indexable import index_sections
 from ai.llm import LLMError, LLMNotSupported, get_llm
 from ai.models import AITag
 from ai.signals import tags_suggested
-from core.after_commit import after_commit, send_after_commit
-from core.content_cache import bump_content_version
+from core.after_commit import send_after_commit
+from core.page_invalidation import bump_now_and_after_commit
 from core.tags import normalise_tag
 
 logger = logging.getLogger(__name__)
@@ -557,8 +557,9 @@ def store_suggestions(page, tags, source, revision_id=None, scores=None):
         ]
         AITag.objects.filter(pk__in=stale).delete()
         if created or stale:
-            # Listing filter menus are cached under the content version.
-            after_commit(bump_content_version)
+            # Tag lists and filter menus are cached under the content version;
+            # bulk writes send no signals, so bump here.
+            bump_now_and_after_commit(AITag)
     if created:
         send_after_commit(tags_suggested, AITag, page=page, tags=created, source=source)
     return created

@@ -20,5 +20,6 @@ urlpatterns = [
     path("v2/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("v2/assistant/", assistant_stream, name="api_assistant"),
     path("v2/", router.urls),
-    re_path(r"^(?P<path>.*)$", errors.api_not_found),
+    # (?s): a newline (%0A) in the path is still an /api/ path, answered in JSON.
+    re_path(r"^(?P<path>(?s:.*))$", errors.api_not_found),
 ]

@@ -34,7 +34,7 @@ from core.listing import (
     chosen_sort,
     clean_filter,
     filter_fields,
-    paginate,
+    paginate_listing,
     query_string_without_page,
 )
 from core.plaintext import reading_time_minutes, stream_text
@@ -312,7 +312,7 @@ class EditorialIndexPage(RoutablePageMixin, BasePage):
         group_name, group_label, group_model = self.grouping
         context.update(
             {
-                "items": paginate(request, items),
+                "items": paginate_listing(request, self, items),
                 "filters": filters,
                 "sort": sort,
                 "sorts": self.SORTS,

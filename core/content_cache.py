@@ -57,10 +57,12 @@ def bump_content_version(**kwargs):
 
 
 def cached(name, compute, *key_parts):
-    """`compute()`'s result, cached under this content version."""
+    """`compute()`'s result, cached under this content version; a None
+    result is not kept (the next call computes again)."""
     key = ":".join(["pressroom", name, str(content_version()), *map(str, key_parts)])
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, FRAGMENT_TIMEOUT)
+        if value is not None:
+            cache.set(key, value, FRAGMENT_TIMEOUT)
     return value

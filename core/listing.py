@@ -5,6 +5,7 @@ anything else in the query string is ignored, so a crafted URL can neither
 error nor reach other fields.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -25,6 +26,15 @@ class SortOption:
 def paginate(request, queryset, per_page=PAGE_SIZE):
     """The requested page of results; out-of-range numbers give the last page."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def paginate_listing(request, index_page, queryset, per_page=PAGE_SIZE):
+    """`paginate()` for an index page's public listing: the count query runs
+    once per content version and filter set, as the cards' fragment does."""
+    paginator = Paginator(queryset, per_page)
+    filters = hashlib.sha256(query_string_without_page(request).encode()).hexdigest()
+    paginator.count = cached("listing-count", queryset.count, index_page.pk, filters)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def chosen_sort(request, options):

@@ -8,19 +8,31 @@ changes included) and any view restriction.
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 
 from core.after_commit import after_commit
 from core.content_cache import bump_content_version
 
-# Models whose rows are shown on reader pages, outside page revisions.
+# Models whose rows are shown on reader pages, outside page revisions: what
+# cached pages and fragments (core.templatetags.fragment_tags) show of them
+# must change when they do. Images and documents change renditions and
+# links inside page bodies; snippets appear in bylines and filter menus; a
+# Site decides URLs and routing (core.sites).
 READER_VISIBLE_MODELS = (
     "community.Comment",
     "community.Like",
     "community.Ban",
     "shop.StockAdjustment",
     "accounts.Profile",
+    "ai.AITag",
+    "blog.Author",
+    "blog.BlogCategory",
+    "blog.Series",
+    "wagtailcore.Site",
+    "wagtaildocs.Document",
+    settings.WAGTAILIMAGES_IMAGE_MODEL,
 )
 
 

@@ -18,6 +18,8 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from wagtail.models import CollectionViewRestriction, PageViewRestriction
 
+from core.content_cache import cached
+
 
 def restricted_q(path_field="path"):
     """An Exists() that is true for pages under (or at) a view restriction.
@@ -81,3 +83,25 @@ def visible_page(page_id):
     from wagtail.models import Page
 
     return public_pages(Page.objects.live().filter(pk=page_id)).first()
+
+
+def restriction_paths():
+    """(paths of view-restricted pages, paths of alias pages), read once per
+    content version: a restriction or an alias written bumps it."""
+    from wagtail.models import Page
+
+    def compute():
+        return (
+            tuple(PageViewRestriction.objects.values_list("page__path", flat=True)),
+            tuple(Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True)),
+        )
+
+    return cached("restriction-paths", compute)
+
+
+def may_have_view_restrictions(page):
+    """False when no view restriction sits on `page` or an ancestor and no
+    alias is involved (an alias takes its source's restrictions), so the
+    restriction query can be skipped; True when it must run."""
+    restricted, aliases = restriction_paths()
+    return any(page.path.startswith(path) for path in (*restricted, *aliases))

@@ -1,5 +1,8 @@
 """The home page, the abstract page every page type extends, and site settings."""
 
+import hashlib
+
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Prefetch
 from rest_framework.fields import CharField
@@ -9,19 +12,40 @@ from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from api.fields import CARD_RENDITION, ListingImageField, VisibleTagsField
 from core.capabilities import Indexable, Taggable
+from core.content_cache import cached
 from core.editorial import EDITORS, PUBLISH
-from core.privacy import has_expired
+from core.privacy import has_expired, may_have_view_restrictions
 from home.blocks import BodyBlock, HomePageBodyBlock
 
 
 def images_with_renditions():
     """Images with all their renditions, so {% picture %} needs no more queries."""
     return get_image_model().objects.prefetch_renditions()
+
+
+def page_at(url_path):
+    """The specific page stored at `url_path`, or None. Which page and type
+    that is, is read once per content version (a move or a new slug bumps
+    it); the page itself is read every time, so it is never stale."""
+
+    def locate():
+        return Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+
+    # Only found pages are kept (cached() keeps no None): a crawler's made-up
+    # paths fill nothing.
+    location = cached("page-at", locate, hashlib.sha256(url_path.encode()).hexdigest())
+    if location is None:
+        return None
+    content_type_id, pk = location
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is None:
+        return None  # a page type whose app is gone
+    return model.objects.filter(pk=pk).first()
 
 
 class BasePage(Indexable, Taggable, Page):
@@ -99,12 +123,18 @@ class BasePage(Indexable, Taggable, Page):
         it does not (a routable page's own sub-route such as /blog/feed/, or a
         404), fall back to the default walk.
         """
-        if len(path_components) > 1:
-            url_path = self.url_path + "/".join(path_components) + "/"
-            target = Page.objects.filter(url_path=url_path).specific().first()
+        if path_components:
+            target = page_at(self.url_path + "/".join(path_components) + "/")
             if target is not None and target.path.startswith(self.path):
                 return target.route(request, [])
         return super().route(request, path_components)
+
+    def get_view_restrictions(self):
+        """Wagtail's view restrictions on this page and its ancestors, without
+        a query for the (most) pages that none can apply to."""
+        if not may_have_view_restrictions(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def get_sitemap_urls(self, request=None):
         """Wagtail's sitemap entries, none once the page's expiry time has
@@ -215,6 +245,18 @@ class SiteSettings(BaseSiteSetting):
         FieldPanel("logo"),
         FieldPanel("social_links"),
     ]
+
+    @classmethod
+    def for_site(cls, site):
+        """Wagtail's get-or-create of the site's settings, read once per
+        content version (a change bumps it, see home/apps.py)."""
+        if site is None:
+            return super().for_site(site)
+
+        def read():
+            return super(SiteSettings, cls).for_site(site)
+
+        return cached("site-settings", read, site.pk)
 
     class Meta:
         verbose_name = "site settings"

@@ -39,7 +39,7 @@ from core.listing import (
     chosen_sort,
     clean_filter,
     filter_fields,
-    paginate,
+    paginate_listing,
     query_string_without_page,
 )
 from core.plaintext import Section, stream_sections
@@ -105,7 +105,7 @@ class ShopIndexPage(BasePage):
         context.update(
             {
                 "categories": self.categories(),
-                "products": paginate(request, products),
+                "products": paginate_listing(request, self, products),
                 "sort": sort,
                 "sorts": PRODUCT_SORTS,
                 "query_prefix": query_string_without_page(request),
@@ -165,7 +165,7 @@ class ProductCategoryPage(BasePage):
 
         context.update(
             {
-                "products": paginate(request, products.order_by(*sort.ordering)),
+                "products": paginate_listing(request, self, products.order_by(*sort.ordering)),
                 "filters": {"tag": tag},
                 "filter_fields": filter_fields(self, {"tag": tag}, [("tag", "Tag", tag_choices)]),
                 "sort": sort,

@@ -178,3 +178,11 @@ def customer_details(**overrides):
         "country": "United Kingdom",
     }
     return CustomerDetails(**{**values, **overrides})
+
+
+def save_ai_tag_status(queryset, status):
+    """Give each AI tag in `queryset` `status` with save(), as an editor's
+    decision in the admin does (so readers' cached pages change too)."""
+    for ai_tag in queryset:
+        ai_tag.status = status
+        ai_tag.save(update_fields=["status"])

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after static files: a cached anonymous page skips everything below.
     "core.page_cache.AnonymousPageCacheMiddleware",
+    # Wagtail's per-request Site query, answered once per content version.
+    "core.sites.SiteLookupMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -9,7 +9,7 @@ import pytest
 from ai import tagging
 from ai.models import AITag
 from blog.demo import body_blocks, load
-from tests.factories import BlogIndexPageFactory, PostPageFactory, publish
+from tests.factories import BlogIndexPageFactory, PostPageFactory, publish, save_ai_tag_status
 
 MONTHS = {"january february march april may june july august september october november december"}
 MONTHS = set(next(iter(MONTHS)).split())
@@ -120,7 +120,7 @@ def test_readers_see_confident_and_accepted_tags_editors_see_all(client, setting
     html = client.get(post.url).content.decode()
     assert 'rel="tag">harbour</a>' in html and 'rel="tag">ferries</a>' in html
     assert "drift" not in html
-    AITag.objects.filter(tag__name="drift").update(status=AITag.Status.ACCEPTED)
+    save_ai_tag_status(AITag.objects.filter(tag__name="drift"), AITag.Status.ACCEPTED)
     html = client.get(post.url).content.decode()
     assert 'rel="tag">drift</a>' in html
 
@@ -138,7 +138,7 @@ def test_ai_tags_can_require_an_editors_acceptance(client, settings):
     )
     html = client.get(post.url).content.decode()
     assert "harbour" not in html and "ferries" not in html
-    AITag.objects.filter(tag__name="harbour").update(status=AITag.Status.ACCEPTED)
+    save_ai_tag_status(AITag.objects.filter(tag__name="harbour"), AITag.Status.ACCEPTED)
     html = client.get(post.url).content.decode()
     assert 'rel="tag">harbour</a>' in html and "ferries" not in html
 

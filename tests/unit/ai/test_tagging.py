@@ -11,7 +11,13 @@ from ai.models import AITag
 from ai.signals import tags_suggested
 from ai.tagging import TagValidationError, parse_llm_tags
 from blog.demo import body_blocks, load
-from tests.factories import BlogIndexPageFactory, PostPageFactory, UserFactory, publish
+from tests.factories import (
+    BlogIndexPageFactory,
+    PostPageFactory,
+    UserFactory,
+    publish,
+    save_ai_tag_status,
+)
 
 PAGE_TEXT = (
     "Keeping a sourdough starter alive through winter. Feed the starter with rye flour. "
@@ -145,7 +151,7 @@ def test_suggestions_create_no_revision_and_skip_editor_and_rejected_tags(
         "oven",
     }
 
-    AITag.objects.filter(page=post, tag__name="rye").update(status=AITag.Status.REJECTED)
+    save_ai_tag_status(AITag.objects.filter(page=post, tag__name="rye"), AITag.Status.REJECTED)
     again = tagging.store_suggestions(post, ["rye", "crumb"], AITag.Source.KEYPHRASE)
     assert again == ["crumb"]
     assert AITag.objects.get(page=post, tag__name="rye").status == AITag.Status.REJECTED
@@ -161,7 +167,7 @@ def test_readers_see_ai_tags_and_rejected_ones_disappear(client):
     tagging.store_suggestions(post, ["harbour", "ferries"], AITag.Source.KEYPHRASE)
     html = client.get(post.url).content.decode()
     assert 'rel="tag">harbour</a>' in html and 'rel="tag">ferries</a>' in html
-    AITag.objects.filter(tag__name="ferries").update(status=AITag.Status.REJECTED)
+    save_ai_tag_status(AITag.objects.filter(tag__name="ferries"), AITag.Status.REJECTED)
     html = client.get(post.url).content.decode()
     assert "ferries" not in html
 
@@ -219,6 +225,6 @@ def test_ai_tags_filter_listings_and_feeds_like_editor_tags(client):
     assert '<option value="harbour"' in html
     feed = client.get("/blog/tag/harbour/feed/").content.decode()
     assert "About harbours" in feed and "About gardens" not in feed
-    AITag.objects.update(status=AITag.Status.REJECTED)
+    save_ai_tag_status(AITag.objects.all(), AITag.Status.REJECTED)
     html = client.get("/blog/", {"tag": "harbour"}).content.decode()
     assert "About harbours" not in html

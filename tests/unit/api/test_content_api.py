@@ -232,6 +232,8 @@ def test_images_and_documents_outside_private_collections_only(client, site):
         ("/api/v2/pages/999999/", 404, "not_found"),
         ("/api/v2/nothing-here/", 404, "not_found"),
         ("/api/v3/", 404, "not_found"),
+        # A newline in the path (found by the fuzzer) is still answered in JSON.
+        ("/api/v2/images/%07%0A/", 404, "not_found"),
     ],
 )
 def test_bad_requests_get_json_errors_with_codes(client, url, status, code):

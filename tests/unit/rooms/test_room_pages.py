@@ -22,7 +22,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PAGE_VIEW_BUDGET = 15  # as in tests/unit/test_query_counts.py
+PAGE_VIEW_BUDGET = 15  # a loose bound: tests/unit/test_query_counts.py holds the tight ones
 
 
 @pytest.fixture
