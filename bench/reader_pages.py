@@ -3,7 +3,10 @@
 Both sites run the same way: production settings on SQLite, no Redis,
 gunicorn with 2 sync workers, loaded by `wrk` with 32 connections. Pressroom
 runs twice, with its anonymous page cache on (what readers get) and off
-(`PAGE_CACHE_SECONDS=0`: every request renders). Rounds alternate between
+(`PAGE_CACHE_SECONDS=0`: every request renders, from the shared fragments
+that a change renews); the second one is also loaded as a signed-in reader
+(a session cookie: the page cache never answers them, and their header, cart,
+bell and comment form are rendered for them). Rounds alternate between
 the servers page by page, so load from other processes on the machine falls
 on all of them alike; compare the ratios, not the absolute figures.
 
@@ -143,10 +146,11 @@ class Gunicorn:
         self.log.close()
 
 
-def run_wrk(url, seconds, connections):
+def run_wrk(url, seconds, connections, cookie=None):
     """(completed requests, non-2xx/3xx responses, timeouts, p50 ms, p99 ms)."""
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     output = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", *headers, url],
         capture_output=True,
         text=True,
         check=True,
@@ -171,15 +175,16 @@ def run_wrk(url, seconds, connections):
     )
 
 
-def measure(server, path, seconds, connections):
+def measure(server, path, seconds, connections, cookie=None):
     """CPU ms per request and the wrk figures of one round."""
     # Warm: the first view of a page makes its image renditions.
+    request = urllib.request.Request(server.url(path), headers={"Cookie": cookie} if cookie else {})
     try:
-        urllib.request.urlopen(server.url(path), timeout=300).read()
+        urllib.request.urlopen(request, timeout=300).read()
     except OSError as error:
         raise SystemExit(f"{server.name} {path}: {error} (log: {server.log.name})") from error
     before = cpu_seconds(server.pids)
-    requests, errors, timeouts, p50, p99 = run_wrk(server.url(path), seconds, connections)
+    requests, errors, timeouts, p50, p99 = run_wrk(server.url(path), seconds, connections, cookie)
     used = cpu_seconds(server.pids) - before
     return {
         "cpu_ms": used * 1000 / max(requests, 1),
@@ -234,6 +239,28 @@ def sample_pressroom_paths(env):
     return output[-2], output[-1]
 
 
+def signed_in_cookie(env):
+    """A session cookie of a demo reader in the benchmark's database copy."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, "
+        "HASH_SESSION_KEY\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "user = get_user_model().objects.get(email='reader@example.com')\n"
+        "session = SessionStore()\n"
+        "session[SESSION_KEY] = str(user.pk)\n"
+        "session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "session[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
+        "session.create()\n"
+        "print(settings.SESSION_COOKIE_NAME + '=' + session.session_key)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return output[-1]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pressroom-db", required=True, help="a seeded SQLite database")
@@ -258,6 +285,7 @@ def main():
         check=True,
     )
     post, product = sample_pressroom_paths(cached_env)
+    cookie = signed_in_cookie(uncached_env)
     pages = [
         (label, {"post vs blog page": post, "product vs bread page": product}.get(label, ours), ref)
         for label, ours, ref in PAGES
@@ -289,14 +317,26 @@ def main():
             bakerydemo_env(bakery_dir),
             workdir / "bakerydemo.log",
         )
+        signed_in_home = urllib.request.Request(
+            servers["uncached"].url("/"), headers={"Cookie": cookie}
+        )
+        if "Log out" not in urllib.request.urlopen(signed_in_home, timeout=300).read().decode():
+            sys.exit("the signed-in reader's session cookie was not accepted")
         results = {}
         for round_number in range(args.rounds):
             for label, ours, ref in pages:
-                order = [("bakery", ref), ("uncached", ours), ("cached", ours)]
+                order = [
+                    ("bakery", "bakery", ref, None),
+                    ("uncached", "uncached", ours, None),
+                    ("signed in", "uncached", ours, cookie),
+                    ("cached", "cached", ours, None),
+                ]
                 if round_number % 2:
                     order.reverse()
-                for name, path in order:
-                    figures = measure(servers[name], path, args.seconds, args.connections)
+                for name, server, path, session in order:
+                    figures = measure(
+                        servers[server], path, args.seconds, args.connections, session
+                    )
                     results.setdefault((label, name), []).append(figures)
             print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr)
     finally:
@@ -314,20 +354,31 @@ def main():
     )
     print(
         "| page | Pressroom, page cache (anonymous) | Pressroom, every request rendered "
-        "| bakerydemo | ratio cached | ratio rendered |"
+        "| Pressroom, signed-in reader | bakerydemo | ratio cached | ratio rendered "
+        "| ratio signed in |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for label, _, _ in pages:
-        cached, uncached, bakery = (span(label, n) for n in ("cached", "uncached", "bakery"))
+        ours = ("cached", "uncached", "signed in")
+        spans = {name: span(label, name) for name in (*ours, "bakery")}
+        bakery = spans["bakery"][2]
         print(
-            f"| {label} | {cached[0]:.1f}-{cached[1]:.1f} | {uncached[0]:.1f}-{uncached[1]:.1f} "
-            f"| {bakery[0]:.1f}-{bakery[1]:.1f} | {cached[2] / bakery[2]:.2f}x "
-            f"| {uncached[2] / bakery[2]:.2f}x |"
+            "| "
+            + " | ".join(
+                [label]
+                + [
+                    f"{spans[n][0]:.1f}-{spans[n][1]:.1f}"
+                    for n in ("cached", "uncached", "signed in")
+                ]
+                + [f"{spans['bakery'][0]:.1f}-{spans['bakery'][1]:.1f}"]
+                + [f"{spans[n][2] / bakery:.2f}x" for n in ours]
+            )
+            + " |"
         )
     print("\nThroughput: median req/s, p50/p99 ms of that round, errors = non-2xx + timeouts")
     for label, _, _ in pages:
         parts = []
-        for name in ("cached", "uncached", "bakery"):
+        for name in ("cached", "uncached", "signed in", "bakery"):
             rounds = results[(label, name)]
             middle = sorted(rounds, key=lambda figures: figures["rps"])[len(rounds) // 2]
             errors = sum(figures["errors"] + figures["timeouts"] for figures in rounds)

@@ -4,8 +4,6 @@ One query reads the page's counters (likes, threads, comments, and for a
 signed-in reader whether they like the page and whether they are banned);
 one more reads the requested page of top-level comments together with their
 replies, authors, profiles and like counts. Nothing else runs per comment.
-Anonymous readers all see the same section, so for them both results are
-kept under the content version (core.content_cache) and read once.
 """
 
 from dataclasses import dataclass, field
@@ -21,7 +19,6 @@ from accounts.staff import has_public_profile_expression
 from community.likes import LikeState, target_key
 from community.models import Ban, Comment, CommentStatus, Like, visible_q
 from community.posting import can_delete, can_edit
-from core.content_cache import cached
 
 ORDERS = {"newest": "Newest first", "oldest": "Oldest first"}
 DEFAULT_ORDER = "oldest"
@@ -140,28 +137,37 @@ def build_thread(page, user, order=DEFAULT_ORDER, page_number=None):
     """The comment section for `page` as `user` sees it: the page's like
     state, counts, and page `page_number` of threads (top-level comments in
     `order`, each with its replies oldest first)."""
+    counters = page_counters(page, user)
     order = clean_order(order)
-    anonymous = not user.is_authenticated
-    if anonymous:
-        # Every anonymous reader sees the same section: read it once per
-        # content version (comments, likes and bans bump it).
-        counters = cached("page-counters", lambda: page_counters(page, user), page.pk)
-    else:
-        counters = page_counters(page, user)
+    ordering = ("-created_at", "-pk") if order == "newest" else ("created_at", "pk")
+    threads = Comment.objects.filter(page=page).threads_visible_to(user).order_by(*ordering)
+    paginator = Paginator(threads, settings.COMMUNITY_COMMENTS_PER_PAGE)
     # The count is already known from the counters query.
-    paginator = Paginator([], settings.COMMUNITY_COMMENTS_PER_PAGE)
     paginator.count = counters["thread_count"]
     current = paginator.get_page(page_number)
-    if anonymous:
-        views = cached(
-            "comment-threads",
-            lambda: thread_views(page, user, order, current),
-            page.pk,
-            order,
-            current.number,
+    views = []
+    if counters["thread_count"]:
+        top_ids = threads.values("pk")[current.start_index() - 1 : current.end_index()]
+        rows = annotated_comments(user).filter(
+            Q(pk__in=top_ids) | (Q(parent__in=top_ids) & visible_q(user))
         )
-    else:
-        views = thread_views(page, user, order, current)
+        now = timezone.now()
+        by_id = {}
+        replies = []
+        for comment in rows:
+            view = comment_view(comment, user, now)
+            if comment.parent_id:
+                replies.append(view)
+            else:
+                by_id[comment.pk] = view
+        for reply in sorted(replies, key=lambda view: (view.comment.created_at, view.comment.pk)):
+            by_id[reply.comment.parent_id].replies.append(reply)
+        reverse = order == "newest"
+        views = sorted(
+            by_id.values(),
+            key=lambda view: (view.comment.created_at, view.comment.pk),
+            reverse=reverse,
+        )
     current.object_list = views
     return Thread(
         page=page,
@@ -172,35 +178,6 @@ def build_thread(page, user, order=DEFAULT_ORDER, page_number=None):
         threads=current,
         order=order,
         is_banned=counters["banned"],
-    )
-
-
-def thread_views(page, user, order, current):
-    """CommentViews of the threads on paginator page `current`, each with
-    its replies oldest first, in `order`."""
-    if not current.paginator.count:
-        return []
-    ordering = ("-created_at", "-pk") if order == "newest" else ("created_at", "pk")
-    threads = Comment.objects.filter(page=page).threads_visible_to(user).order_by(*ordering)
-    top_ids = threads.values("pk")[current.start_index() - 1 : current.end_index()]
-    rows = annotated_comments(user).filter(
-        Q(pk__in=top_ids) | (Q(parent__in=top_ids) & visible_q(user))
-    )
-    now = timezone.now()
-    by_id = {}
-    replies = []
-    for comment in rows:
-        view = comment_view(comment, user, now)
-        if comment.parent_id:
-            replies.append(view)
-        else:
-            by_id[comment.pk] = view
-    for reply in sorted(replies, key=lambda view: (view.comment.created_at, view.comment.pk)):
-        by_id[reply.comment.parent_id].replies.append(reply)
-    return sorted(
-        by_id.values(),
-        key=lambda view: (view.comment.created_at, view.comment.pk),
-        reverse=order == "newest",
     )
 
 

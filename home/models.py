@@ -29,23 +29,25 @@ def images_with_renditions():
 
 
 def page_at(url_path):
-    """The specific page stored at `url_path`, or None. Which page and type
-    that is, is read once per content version (a move or a new slug bumps
-    it); the page itself is read every time, so it is never stale."""
+    """The specific page stored at `url_path`, or None, read once per content
+    version: every write to a page row (publishing, unpublishing, moving,
+    a new slug) bumps it, and the cache hands each request its own copy."""
 
-    def locate():
-        return Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+    def read():
+        location = (
+            Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+        )
+        if location is None:
+            return None
+        content_type_id, pk = location
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            return None  # a page type whose app is gone
+        return model.objects.filter(pk=pk).first()
 
     # Only found pages are kept (cached() keeps no None): a crawler's made-up
     # paths fill nothing.
-    location = cached("page-at", locate, hashlib.sha256(url_path.encode()).hexdigest())
-    if location is None:
-        return None
-    content_type_id, pk = location
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    if model is None:
-        return None  # a page type whose app is gone
-    return model.objects.filter(pk=pk).first()
+    return cached("page-at", read, hashlib.sha256(url_path.encode()).hexdigest())
 
 
 class BasePage(Indexable, Taggable, Page):
