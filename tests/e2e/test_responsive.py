@@ -1,8 +1,9 @@
-"""Every reader screen on a phone and on a desktop, in headless Chromium:
-no page is wider than the window, every open overlay (menu, bell, gallery)
-lies inside the viewport, the mobile header stays compact, and axe-core finds
-no accessibility violation of any impact. Screenshots at 390, 768 and 1280 px
-go to tests/artifacts/screenshots/responsive-*.png."""
+"""Every reader screen on phones (320 and 390 px), a tablet (768 px) and a
+desktop (1280 px), in headless Chromium: no key page is wider than the
+window, every open overlay (menu, bell, gallery) lies inside the viewport,
+the mobile header stays compact, and axe-core finds no accessibility
+violation of any impact. Screenshots at 390, 768 and 1280 px go to
+tests/artifacts/screenshots/responsive-*.png."""
 
 import uuid
 from pathlib import Path
@@ -21,6 +22,7 @@ from tests.e2e.conftest import collect_page_errors
 from tests.servers import ARTIFACTS
 
 AXE_SOURCE = (Path(__file__).parent / "vendor/axe-core/axe.min.js").read_text()
+SMALL_PHONE = {"width": 320, "height": 640}
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 DESKTOP = {"width": 1280, "height": 900}
@@ -152,7 +154,9 @@ def key_pages():
     ]
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+@pytest.mark.parametrize(
+    "viewport", [SMALL_PHONE, PHONE, TABLET, DESKTOP], ids=["320", "390", "768", "1280"]
+)
 def test_public_pages_fit_and_have_no_axe_violations(
     live_db, demo_site, new_context, screenshot, viewport
 ):

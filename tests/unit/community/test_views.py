@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from community.likes import set_like
 from community.models import Comment, CommentStatus, Report
 from tests.admin_forms import post_form_data
 from tests.community import add_comment, live_article, live_post, reader, trusted_reader
@@ -249,3 +250,29 @@ def test_previews_show_no_conversation(client):
     ).content.decode()
     assert "Likes and comments appear on the published page." in html
     assert "Only on the live page" not in html
+
+
+def test_signed_in_readers_see_everyones_threads_marked_with_their_own_likes_and_rights(client):
+    """The threads are read once for everyone (community/threads.py); each
+    signed-in reader's likes, edit links and pending comments are their own."""
+    post = live_post()
+    ada, bea = trusted_reader(), trusted_reader()
+    by_ada = add_comment(post, ada, body="Ada's crumb")
+    by_bea = add_comment(post, bea, body="Bea's crust")
+    set_like(ada, by_bea, True)
+    add_comment(post, bea, body="Bea still waiting", status=CommentStatus.PENDING)
+
+    def section_for(user):
+        client.force_login(user)
+        return client.get(post.url).content.decode()
+
+    for _ in range(2):  # the second time from the shared cache
+        as_ada = section_for(ada)
+        as_bea = section_for(bea)
+        edit_ada = reverse("community_edit_comment", args=[by_ada.pk])
+        edit_bea = reverse("community_edit_comment", args=[by_bea.pk])
+        assert edit_ada in as_ada and edit_bea not in as_ada
+        assert edit_bea in as_bea and edit_ada not in as_bea
+        assert as_ada.count('aria-pressed="true"') == 1  # her like of Bea's comment
+        assert as_bea.count('aria-pressed="true"') == 0
+        assert "Bea still waiting" in as_bea and "Bea still waiting" not in as_ada
