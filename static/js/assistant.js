@@ -76,16 +76,28 @@
     this.form.hidden = false;
     this.bind();
     this.socket = null;
+    this.connecting = null;
+    this.waiting = false;
+  }
+
+  // The page itself sets no cookie (it may come from the page cache). The
+  // session that keeps this reader's conversation is asked for, and the
+  // socket opened, only when the reader turns to the assistant: asked for at
+  // page load, it raced the page's other first requests, and its cookie
+  // could replace the session an "Add to cart" had just made.
+  Assistant.prototype.ensureConnected = function () {
+    if (this.connecting) {
+      return;
+    }
     const self = this;
-    // The page itself sets no cookie (it may come from the page cache): ask
-    // for the session that keeps this reader's conversation, then connect.
-    const ready = this.panel.dataset.sessionUrl
-      ? fetch(this.panel.dataset.sessionUrl, { credentials: "same-origin" }).catch(function () {})
+    const url = this.panel.dataset.sessionUrl;
+    const ready = url
+      ? fetch(url, { credentials: "same-origin" }).catch(function () {})
       : Promise.resolve();
-    ready.then(function () {
+    this.connecting = ready.then(function () {
       self.socket = self.connect();
     });
-  }
+  };
 
   Assistant.prototype.setStatus = function (text) {
     this.status.textContent = text;
@@ -96,6 +108,11 @@
     return window.Pressroom.openSocket(this.panel.dataset.socketPath, {
       onOpen: function () {
         self.setStatus("");
+        if (self.waiting) {
+          // Asked before the socket was open: the question is still typed in.
+          self.waiting = false;
+          self.ask(null);
+        }
       },
       onFrame: function (frame) {
         self.onFrame(frame);
@@ -113,6 +130,9 @@
 
   Assistant.prototype.bind = function () {
     const self = this;
+    this.input.addEventListener("focus", function () {
+      self.ensureConnected();
+    });
     this.form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.ask(null);
@@ -143,7 +163,10 @@
       return;
     }
     if (!this.socket || !this.socket.isOpen()) {
-      this.setStatus("Not connected yet; try again in a moment.");
+      // Sent as soon as the socket opens (the question stays in the box).
+      this.waiting = !queued;
+      this.ensureConnected();
+      this.setStatus("Connecting…");
       return;
     }
     const frame = { type: "ask", question: question };

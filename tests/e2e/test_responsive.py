@@ -322,6 +322,43 @@ def test_product_gallery_opens_larger_pictures_by_keyboard(
     assert errors == []
 
 
+def swipe(context, page, element, dx):
+    """A one-finger horizontal swipe of `dx` px across `element` (real touch
+    events through the DevTools protocol: Playwright only taps)."""
+    box = element.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    session = context.new_cdp_session(page)
+    session.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+    )
+    for step in range(1, 6):
+        point = {"x": x + dx * step / 5, "y": y}
+        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_product_gallery_follows_a_swipe(live_db, demo_site, new_context):
+    product = ProductPage.objects.live().order_by("path").first()
+    context = new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    errors = collect_page_errors(page)
+    page.goto(product.url)
+    page.locator("[data-gallery-item]").first.click()
+    dialog = page.locator("[data-gallery-dialog]")
+    dialog.wait_for()
+    image = dialog.locator("[data-gallery-image]")
+    assert image.get_attribute("alt") == f"{product.title}, front view"
+    swipe(context, page, image, -120)  # to the left: the next picture
+    assert image.get_attribute("alt") == f"{product.title}, detail view"
+    assert "(2 of 2)" in dialog.locator("[data-gallery-counter]").inner_text()
+    swipe(context, page, image, 120)  # to the right: back again
+    assert image.get_attribute("alt") == f"{product.title}, front view"
+    swipe(context, page, image, 20)  # too short to count
+    assert image.get_attribute("alt") == f"{product.title}, front view"
+    assert dialog.is_visible()
+    assert errors == []
+
+
 def test_without_javascript_gallery_links_open_the_larger_picture(live_db, demo_site, new_context):
     product = ProductPage.objects.live().order_by("path").first()
     context = new_context(viewport=PHONE, java_script_enabled=False)
