@@ -225,6 +225,13 @@ def bakerydemo_env(directory):
     return env
 
 
+def django_output(env, code):
+    """The words `code` prints, run with Django set up in Pressroom's environment `env`."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+
+
 def sample_pressroom_paths(env):
     """Pressroom's newest post and first product, as URL paths."""
     code = (
@@ -233,10 +240,7 @@ def sample_pressroom_paths(env):
         "print(PostPage.objects.live().order_by('-date').first().url)\n"
         "print(ProductPage.objects.live().order_by('path').first().url)\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    return output[-2], output[-1]
+    return django_output(env, code)[-2:]
 
 
 def signed_in_cookie(env):
@@ -255,10 +259,7 @@ def signed_in_cookie(env):
         "session.create()\n"
         "print(settings.SESSION_COOKIE_NAME + '=' + session.session_key)\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    return output[-1]
+    return django_output(env, code)[-1]
 
 
 def main():

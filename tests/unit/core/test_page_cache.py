@@ -202,12 +202,19 @@ def test_a_request_with_flash_messages_is_never_served_from_or_stored_in_the_cac
     assert "public" not in response["Cache-Control"]
 
 
-def test_an_anonymous_cart_is_personal_and_the_deferred_token_works():
+def cached_product_for_a_new_shopper():
+    """(a product in stock, a CSRF-checking client that has seen its page from
+    the cache, with the deferred token field still empty)."""
     category = ProductCategoryPageFactory(parent=ShopIndexPageFactory())
     product = publish(ProductPageFactory(parent=category, stock_quantity=5))
     shopper = Client(enforce_csrf_checks=True)
     page = cached_view(shopper, product.url).content.decode()
     assert 'value="" data-csrf-deferred' in page
+    return product, shopper
+
+
+def test_an_anonymous_cart_is_personal_and_the_deferred_token_works():
+    product, shopper = cached_product_for_a_new_shopper()
     token_response = shopper.get(reverse("csrf_token"))
     assert (
         "no-store" in token_response["Cache-Control"]
@@ -272,11 +279,7 @@ def test_pages_are_served_uncached_while_redis_is_down(settings):
 
 
 def test_without_javascript_a_cached_buy_form_is_confirmed_then_added():
-    category = ProductCategoryPageFactory(parent=ShopIndexPageFactory())
-    product = publish(ProductPageFactory(parent=category, stock_quantity=5))
-    shopper = Client(enforce_csrf_checks=True)
-    page = cached_view(shopper, product.url).content.decode()
-    assert 'value="" data-csrf-deferred' in page
+    product, shopper = cached_product_for_a_new_shopper()
     # The deferred field was never filled (no JavaScript): the reader is
     # asked to confirm, on a page holding the same fields and a real token.
     fields = {"product": product.pk, "quantity": 2}
