@@ -7,6 +7,7 @@ vector store, where privacy is checked again at query time: only chunks of
 live, public, unexpired pages ever come back, whatever the index holds.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,8 +38,16 @@ def matching_chunks(query, scope, k, floor):
     embedding model."""
     if not Chunk.objects.exists():
         return []
+    return vector_store.search(Chunk, query_vector(query), k, scope, min_score=floor)
+
+
+@functools.lru_cache(maxsize=2048)
+def query_vector(query):
+    """The (read-only) embedding of a query, kept per process: readers repeat
+    queries, and the model is fixed for the life of the process."""
     vector = get_embedder().encode([query])[0]
-    return [hit for hit in vector_store.search(Chunk, vector, k, scope) if hit.score >= floor]
+    vector.flags.writeable = False
+    return vector
 
 
 # The assistant ------------------------------------------------------------------

@@ -65,14 +65,18 @@ class Hit:
     score: float
 
 
-def search(model, vector, k, scope=Scope()):
-    """The k rows of `model` (Chunk or PageVector) most similar to `vector`."""
+def search(model, vector, k, scope=Scope(), min_score=-1.0):
+    """The k rows of `model` (Chunk or PageVector) most similar to `vector`,
+    each with a similarity of at least `min_score`; rows come without their
+    stored vector."""
     if k <= 0:
         return []
     vector = np.asarray(vector, dtype=np.float32)
     if connection.vendor == "postgresql":
-        return _search_pgvector(model, vector, k, scope)
-    return _search_numpy(model, vector, k, scope)
+        hits = _search_pgvector(model, vector, k, scope)
+    else:
+        hits = _search_numpy(model, vector, k, scope, min_score)
+    return [hit for hit in hits if hit.score >= min_score]
 
 
 # PostgreSQL --------------------------------------------------------------------
@@ -86,6 +90,8 @@ def pgvector_queryset(model, vector, k, scope=Scope()):
     # `vector` beside the column: the ORDER BY `embedding <=> %s` that the
     # HNSW index (vector_cosine_ops) serves.
     distance = CosineDistance("embedding", vector)
+    # Callers read text and page ids, never the stored vector back.
+    queryset = queryset.defer("embedding")
     return queryset.annotate(distance=distance).order_by("distance")[:k]
 
 
@@ -150,7 +156,7 @@ def _matrix(model):
     return cached
 
 
-def _search_numpy(model, vector, k, scope):
+def _search_numpy(model, vector, k, scope, min_score=-1.0):
     matrix = _matrix(model)
     if not len(matrix.ids):
         return []
@@ -163,12 +169,18 @@ def _search_numpy(model, vector, k, scope):
     if not len(candidates):
         return []
     scores = matrix.vectors[candidates] @ vector
+    # Rows under the floor are never returned: do not fetch them.
+    passing = scores >= min_score
+    candidates, scores = candidates[passing], scores[passing]
+    if not len(candidates):
+        return []
     # Take extra candidates so rows dropped by the privacy re-check are replaced.
     wanted = min(len(candidates), k * 4 + 16)
     top = np.argpartition(-scores, wanted - 1)[:wanted]
     top = top[np.argsort(-scores[top], kind="stable")]
     ranked = [(int(matrix.ids[candidates[index]]), float(scores[index])) for index in top]
     visible = on_public_pages(model.objects.filter(pk__in=[pk for pk, _ in ranked]))
+    visible = visible.defer("embedding")
     rows = {row.pk: row for row in visible}
     hits = [Hit(rows[pk], score) for pk, score in ranked if pk in rows]
     return hits[:k]

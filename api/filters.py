@@ -12,7 +12,7 @@ from api.throttling import client_budgets
 from core import rate_limits
 from core.capabilities import Taggable, page_models_with
 from core.tags import normalise_tag, tagged_by_sources
-from search.hybrid import hybrid_search, type_filters
+from search.hybrid import ranked_results, type_filters
 
 MAX_QUERY_LENGTH = 200  # as the search page
 
@@ -76,7 +76,7 @@ class HybridSearchFilter(BaseFilterBackend):
         attempt = rate_limits.attempt(client_budgets(request, "search", settings.SEARCH_RATE_LIMIT))
         if not attempt.allowed:
             raise Throttled(wait=attempt.retry_after)
-        ids = [result.page.pk for result in hybrid_search(query, search_type_key(request))]
+        ids = [result.page_id for result in ranked_results(query, search_type_key(request))]
         if "order" in request.GET:
             return queryset.filter(pk__in=ids)
         return in_given_order(queryset, ids)

@@ -13,6 +13,11 @@ on all of them alike; compare the ratios, not the absolute figures.
 CPU ms/request = the gunicorn processes' user+system CPU time during a
 round (from /proc) divided by the requests wrk completed in it.
 
+"search" repeats one query, as popular queries repeat (Pressroom keeps a
+ranking per content version); "search, new words" sends a query never seen
+before on every request (a wrk script numbers them), so each one embeds and
+ranks afresh on Pressroom and searches afresh on bakerydemo.
+
 Set-up, once:
 - Pressroom: a seeded SQLite database (`make run` seeds var/db.sqlite3, or
   `DATABASE_URL=sqlite:////tmp/x.sqlite3 manage.py migrate && ... seed_demo`).
@@ -53,7 +58,24 @@ PAGES = [
     ("post vs blog page", None, "/blog/wild-yeast/"),
     ("product vs bread page", None, "/breads/anadama-bread/"),
     ("search", "/search/?query=bread", "/search/?q=bread"),
+    ("search, new words", "/search/?query=bread+{n}", "/search/?q=bread+{n}"),
 ]
+
+# wrk's request() for a path with "{n}": every request a query of its own
+# (the thread's number and a counter, as threads have separate Lua states).
+NUMBERED_REQUESTS = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+local counter = 0
+function request()
+  counter = counter + 1
+  local n = tostring(thread_number) .. "x" .. tostring(counter)
+  return wrk.format("GET", (string.gsub(path_template, "{n}", n)))
+end
+"""
 
 
 def free_port():
@@ -146,15 +168,19 @@ class Gunicorn:
         self.log.close()
 
 
-def run_wrk(url, seconds, connections, cookie=None):
-    """(completed requests, non-2xx/3xx responses, timeouts, p50 ms, p99 ms)."""
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    output = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", *headers, url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def run_wrk(url, seconds, connections, cookie=None, numbered_path=None):
+    """(completed requests, non-2xx/3xx responses, timeouts, p50 ms, p99 ms);
+    with `numbered_path`, each request asks for it with its own "{n}"."""
+    options = ["-H", f"Cookie: {cookie}"] if cookie else []
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if numbered_path:
+            script.write(f"path_template = {numbered_path!r}\n{NUMBERED_REQUESTS}")
+            script.flush()
+            options += ["-s", script.name]
+        command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+        output = subprocess.run(
+            [*command, *options, url], capture_output=True, text=True, check=True
+        ).stdout
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     timeouts = re.search(r"timeout (\d+)", output)
@@ -177,6 +203,8 @@ def run_wrk(url, seconds, connections, cookie=None):
 
 def measure(server, path, seconds, connections, cookie=None):
     """CPU ms per request and the wrk figures of one round."""
+    numbered_path = path if "{n}" in path else None
+    path = path.replace("{n}", "warm-up")
     # Warm: the first view of a page makes its image renditions.
     request = urllib.request.Request(server.url(path), headers={"Cookie": cookie} if cookie else {})
     try:
@@ -184,7 +212,9 @@ def measure(server, path, seconds, connections, cookie=None):
     except OSError as error:
         raise SystemExit(f"{server.name} {path}: {error} (log: {server.log.name})") from error
     before = cpu_seconds(server.pids)
-    requests, errors, timeouts, p50, p99 = run_wrk(server.url(path), seconds, connections, cookie)
+    requests, errors, timeouts, p50, p99 = run_wrk(
+        server.url(path), seconds, connections, cookie, numbered_path
+    )
     used = cpu_seconds(server.pids) - before
     return {
         "cpu_ms": used * 1000 / max(requests, 1),

@@ -9,7 +9,7 @@ from wagtail.contrib.search_promotions.models import Query
 
 from config.proxy import rate_limit_address, request_client_ip
 from core import rate_limits
-from search.hybrid import hybrid_search, type_filters
+from search.hybrid import ranked_results, type_filters, with_pages
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -37,10 +37,11 @@ def search(request):
         return response
     results = []
     if query:
-        results = hybrid_search(query, type_key)
+        results = ranked_results(query, type_key)
         Query.get(query).add_hit()
     paginator = Paginator(results, RESULTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_pages(page.object_list)
     params = {"query": query, **({"type": type_key} if type_key else {})}
     return TemplateResponse(
         request,

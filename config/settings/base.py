@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One read of the content version per request (core/content_cache.py).
+    "core.content_cache.ContentVersionPerRequestMiddleware",
     # Right after static files: a cached anonymous page skips everything below.
     "core.page_cache.AnonymousPageCacheMiddleware",
     # Wagtail's per-request Site query, answered once per content version.

@@ -146,9 +146,9 @@ def test_search_goes_through_the_site_search(client, site, monkeypatch):
         return filters_results([site["article"], site["post"]])
 
     def filters_results(pages):
-        return [type("Result", (), {"page": page})() for page in pages]
+        return [type("Result", (), {"page_id": page.pk})() for page in pages]
 
-    monkeypatch.setattr(filters, "hybrid_search", fake_search)
+    monkeypatch.setattr(filters, "ranked_results", fake_search)
     body = get_json(client, "/api/v2/pages/?search=%20rye%20%20bread&type=blog.ArticlePage")
     assert asked == [("rye bread", "articles")]
     assert titles(body) == ["A long read on rye"]

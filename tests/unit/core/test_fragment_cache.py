@@ -123,3 +123,32 @@ def test_listing_cards_follow_the_filters():
     assert all(f"Tagged {number}" in everything for number in range(3))
     crumb = html_of(client, f"{blog.url}?tag=crumb")
     assert "Tagged 0" in crumb and "Tagged 1" not in crumb and "Tagged 2" not in crumb
+
+
+def test_a_request_reads_the_content_version_once_and_sees_its_own_bumps():
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from core.content_cache import (
+        VERSION_KEY,
+        ContentVersionPerRequestMiddleware,
+        bump_content_version,
+        content_version,
+    )
+
+    seen = []
+
+    def view(request):
+        seen.append(content_version())
+        cache.set(VERSION_KEY, 1, None)  # another process publishes meanwhile
+        seen.append(content_version())
+        bump_content_version()  # this request changes content itself
+        seen.append(content_version())
+        return HttpResponse()
+
+    ContentVersionPerRequestMiddleware(view)(RequestFactory().get("/"))
+    snapshot, unchanged, own_bump = seen
+    assert unchanged == snapshot
+    assert own_bump not in (snapshot, 1)
+    assert content_version() == own_bump == cache.get(VERSION_KEY)  # outside a request: live
