@@ -12,10 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ai.fields import EmbeddingField
 from core.after_commit import after_commit
-from core.content_cache import bump_content_version
+from core.content_cache import bump_content_version, cached
 
 EMBEDDING_DIMENSIONS = 384
 
@@ -106,14 +108,49 @@ class AITagQuerySet(models.QuerySet):
 
     def for_readers(self):
         """Tags readers see: accepted ones, and unreviewed suggestions scoring
-        at least AI_TAG_READER_CONFIDENCE unless AI_TAGS_NEED_ACCEPTANCE."""
+        at least AI_TAG_READER_CONFIDENCE, except on sites whose AI tag
+        settings (or AI_TAGS_NEED_ACCEPTANCE, for every site) ask for an
+        editor's acceptance."""
         accepted = models.Q(status=AITag.Status.ACCEPTED)
         if settings.AI_TAGS_NEED_ACCEPTANCE:
             return self.filter(accepted)
         confident = models.Q(
             status=AITag.Status.SUGGESTED, score__gte=settings.AI_TAG_READER_CONFIDENCE
         )
+        for root_path in AITagSettings.roots_needing_acceptance():
+            confident &= ~models.Q(page__path__startswith=root_path)
         return self.filter(accepted | confident)
+
+
+@register_setting(icon="tag")
+class AITagSettings(BaseSiteSetting):
+    """Per-site choices about the AI's tags, in Settings > AI tag settings."""
+
+    tags_need_acceptance = models.BooleanField(
+        "AI tags need an editor's acceptance",
+        default=False,
+        help_text=(
+            "Readers of this site see only the AI tags an editor accepted; the "
+            "others stay suggestions in the page editor. When off, confident "
+            "suggestions are shown at once."
+        ),
+    )
+
+    panels = [FieldPanel("tags_need_acceptance")]
+
+    class Meta:
+        verbose_name = "AI tag settings"
+
+    @classmethod
+    def roots_needing_acceptance(cls):
+        """Root page paths of the sites whose AI tags need acceptance, read
+        once per content version (a change bumps it, see ai/apps.py)."""
+
+        def read():
+            needing = cls.objects.filter(tags_need_acceptance=True)
+            return tuple(needing.values_list("site__root_page__path", flat=True))
+
+        return cached("ai-tag-acceptance", read)
 
 
 class AITag(models.Model):

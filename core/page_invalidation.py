@@ -44,6 +44,16 @@ def bump_now_and_after_commit(sender, **kwargs):
     after_commit(bump_content_version)
 
 
+def bump_on_settings_change(sender, created=False, **kwargs):
+    """Signal receiver for site settings that reader pages show or obey: a
+    change bumps the content version. A row being created is no change:
+    Wagtail creates it with the defaults on the first view that reads it
+    (`for_request`), and those defaults are what that view showed anyway;
+    edits in the admin are saves of the existing row."""
+    if not created:
+        bump_now_and_after_commit(sender)
+
+
 def bump_on_page_change(sender, instance, **kwargs):
     """Signal receiver for every model: bump when the row is a page or a view
     restriction (post_save names the concrete page class as its sender)."""

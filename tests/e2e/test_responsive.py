@@ -2,8 +2,8 @@
 desktop (1280 px), in headless Chromium: no key page is wider than the
 window, every open overlay (menu, bell, gallery) lies inside the viewport,
 the mobile header stays compact, and axe-core finds no accessibility
-violation of any impact. Screenshots at 390, 768 and 1280 px go to
-tests/artifacts/screenshots/responsive-*.png."""
+violation of any impact. Screenshots at 320, 390, 768 and 1280 px go to
+tests/artifacts/screenshots/responsive-*-<width>.png."""
 
 import uuid
 from pathlib import Path
@@ -99,8 +99,8 @@ def assert_inside_viewport(locator):
 
 
 def shoot(page, screenshot, name):
-    """Screenshots of the page at 390, 768 and 1280 px (the viewport is left at 1280)."""
-    for label, size in (("390", PHONE), ("768", TABLET), ("1280", DESKTOP)):
+    """Screenshots of the page at 320, 390, 768 and 1280 px (the viewport is left at 1280)."""
+    for label, size in (("320", SMALL_PHONE), ("390", PHONE), ("768", TABLET), ("1280", DESKTOP)):
         page.set_viewport_size(size)
         page.wait_for_timeout(50)  # one layout pass after the resize
         screenshot(page, f"responsive-{name}-{label}")
@@ -171,8 +171,8 @@ def test_public_pages_fit_and_have_no_axe_violations(
         record(f"axe {name} at {viewport['width']} px: {len(violations)} violations")
         if violations:
             problems[name] = violations
+        screenshot(page, f"responsive-{name}-{viewport['width']}")
         if viewport is PHONE:
-            screenshot(page, f"responsive-{name}-390")
             for start in page.evaluate(LINE_STARTS):
                 assert start["offset"] == 0 and start["clipped"], (name, start)
     assert problems == {}
@@ -213,7 +213,9 @@ def test_without_javascript_the_phone_menu_stays_open(live_db, demo_site, new_co
     assert_fits(page)
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+@pytest.mark.parametrize(
+    "viewport", [SMALL_PHONE, PHONE, TABLET, DESKTOP], ids=["320", "390", "768", "1280"]
+)
 def test_open_bell_lies_inside_the_viewport(daphne, reader, new_context, screenshot, viewport):
     page = signed_in_context(new_context, daphne, reader, viewport=viewport).new_page()
     errors = collect_page_errors(page)
@@ -226,9 +228,9 @@ def test_open_bell_lies_inside_the_viewport(daphne, reader, new_context, screens
     panel = page.locator(".bell__panel")
     panel.locator(".bell__item").nth(3).wait_for()
     box = assert_inside_viewport(panel)
-    if viewport is PHONE:
+    if viewport["width"] < TABLET["width"]:
         # The panel spans the phone's width less the page margins.
-        assert box["right"] - box["left"] >= 320, box
+        assert box["right"] - box["left"] >= viewport["width"] - 70, box
     assert_fits(page)
     assert axe_violations(page) == []
     screenshot(page, f"responsive-bell-open-{viewport['width']}")
@@ -395,9 +397,10 @@ def test_chat_room_assistant_and_account_pages_fit_a_phone(daphne, reader, new_c
         ("profile", "/accounts/profile/"),
         ("notification-settings", "/notifications/preferences/"),
     ):
-        page.set_viewport_size(PHONE)
-        assert page.goto(url).status == 200, url
-        assert_fits(page)
-        assert axe_violations(page) == [], url
-        screenshot(page, f"responsive-{name}-390")
+        for size in (SMALL_PHONE, PHONE, TABLET):
+            page.set_viewport_size(size)
+            assert page.goto(url).status == 200, url
+            assert_fits(page)
+            assert axe_violations(page) == [], url
+            screenshot(page, f"responsive-{name}-{size['width']}")
     assert errors == []

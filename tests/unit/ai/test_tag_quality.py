@@ -159,3 +159,35 @@ def test_tag_live_revision_stores_offline_relevance_as_score():
     scores = dict(AITag.objects.filter(page=post).values_list("tag__name", "score"))
     assert set(scores) == set(result.created)
     assert all(0.25 <= score < 1 for score in scores.values()), scores
+
+
+@pytest.mark.django_db
+def test_a_site_can_require_an_editors_acceptance_for_its_own_pages_only(client):
+    from wagtail.models import Page, Site
+
+    from ai.models import AITagSettings
+    from blog.models import BlogIndexPage
+
+    home_site = Site.objects.get(is_default_site=True)
+    ours = publish(PostPageFactory(parent=BlogIndexPageFactory(slug="blog"), title="Ferries"))
+    other_root = Page.get_first_root_node().add_child(
+        instance=BlogIndexPage(title="Other blog", slug="other-blog")
+    )
+    Site.objects.create(hostname="other.example", port=80, root_page=other_root)
+    theirs = publish(PostPageFactory(parent=other_root, title="Ferries elsewhere"))
+    for post in (ours, theirs):
+        tagging.store_suggestions(
+            post, ["harbour"], AITag.Source.KEYPHRASE, scores={"harbour": 0.9}
+        )
+    assert 'rel="tag">harbour</a>' in client.get(ours.url).content.decode()
+
+    site_settings = AITagSettings.for_site(home_site)
+    site_settings.tags_need_acceptance = True
+    site_settings.save()
+
+    assert "harbour" not in client.get(ours.url).content.decode()
+    source = tagging.AITagSource()
+    assert [tag.name for tag in source.tags_for(ours)] == []
+    assert [tag.name for tag in source.tags_for(theirs)] == ["harbour"]
+    save_ai_tag_status(AITag.objects.filter(page=ours), AITag.Status.ACCEPTED)
+    assert 'rel="tag">harbour</a>' in client.get(ours.url).content.decode()
