@@ -353,8 +353,15 @@ class CeleryWorker:
         ]
         if queues:
             args.append(f"--queues={queues}")
-        self.proc = ManagedProcess(name, args, env=service_env(extra_env))
-        self._wait_until_ready()
+        # Readiness is read from the worker's INFO line "... ready.": a
+        # caller's quieter LOG_LEVEL (the benches' WARNING) would hide it.
+        env = service_env({**(extra_env or {}), "LOG_LEVEL": "INFO"})
+        self.proc = ManagedProcess(name, args, env=env)
+        try:
+            self._wait_until_ready()
+        except ServerError:
+            self.stop()  # never leave a half-started worker consuming behind
+            raise
 
     def _wait_until_ready(self, timeout=90):
         deadline = time.monotonic() + timeout
