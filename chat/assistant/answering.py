@@ -11,6 +11,7 @@ database work runs through `database_sync_to_async`.
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -87,14 +88,34 @@ def source_items(passages):
     ]
 
 
-def done_frame(conversation, usage, stopped=False):
-    """The `done` frame; the conversation id only once it is saved."""
+CITATION = re.compile(r"\[(\d+)\]")
+
+
+def cited_numbers(answer, sources):
+    """The numbers of the `sources` items that `answer` cites as "[n]", in
+    source order; [] when it cites none of them."""
+    cited = {int(number) for number in CITATION.findall(answer)}
+    return [item["number"] for item in sources if item["number"] in cited]
+
+
+def cited_sources(answer, sources):
+    """The sources the answer cites, or all of them when it cites none (an
+    answer without citations still came from these passages)."""
+    numbers = cited_numbers(answer, sources)
+    return [item for item in sources if item["number"] in numbers] if numbers else sources
+
+
+def done_frame(conversation, usage, stopped=False, cited=None):
+    """The `done` frame; the conversation id only once it is saved, and the
+    numbers of the sources the answer cites when it cites any."""
     saved = conversation is not None and not conversation._state.adding
     frame = {
         "type": "done",
         "conversation_id": str(conversation.pk) if saved else None,
         "usage": usage,
     }
+    if cited:
+        frame["cited"] = cited
     if stopped:
         frame["stopped"] = True
     return frame
@@ -139,22 +160,26 @@ async def answer_frames(progress, page_id=None, conversation_id=None, user=None,
     async for delta in stream:
         progress.parts.append(delta)
         yield {"type": "token", "text": delta}
+    answer = "".join(progress.parts)
+    # Retrieval found more passages than the answer needed: keep, and tell
+    # the client, the ones it cites.
     await database_sync_to_async(conversations.record)(
-        conversation, question, "".join(progress.parts), progress.sources, result.usage
+        conversation, question, answer, cited_sources(answer, progress.sources), result.usage
     )
     progress.parts = []  # recorded: nothing partial left to keep
-    yield done_frame(conversation, result.usage)
+    yield done_frame(conversation, result.usage, cited=cited_numbers(answer, progress.sources))
 
 
 async def keep_partial(progress):
     """Record an answer that was cut short (stopped, timed out, failed), as
     far as the reader saw it, marked as stopped."""
     if progress.conversation is not None and progress.parts:
+        answer = "".join(progress.parts)
         await database_sync_to_async(conversations.record)(
             progress.conversation,
             progress.question,
-            "".join(progress.parts),
-            progress.sources,
+            answer,
+            cited_sources(answer, progress.sources),
             {},
             stopped=True,
         )

@@ -2,7 +2,7 @@
 
 Frames in:  {"type": "ask", "question", "page_id"?, "conversation_id"?}, {"type": "stop"}
 Frames out: {"type": "sources", "items": [...]}, {"type": "token", "text"},
-            {"type": "done", "conversation_id", "usage", "stopped"?},
+            {"type": "done", "conversation_id", "usage", "cited"?, "stopped"?},
             {"type": "error", "code", "message", "retry_after"?}
 
 The consumer validates, limits and sends: the answer itself (retrieve,

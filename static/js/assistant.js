@@ -235,6 +235,13 @@
       this.setStatus("Answering…");
     } else if (frame.type === "done") {
       this.conversationId = frame.conversation_id || this.conversationId;
+      if (current && Array.isArray(frame.cited) && frame.cited.length) {
+        // Only the sources the answer cites stay listed under it.
+        current.sources = current.sources.filter(function (source) {
+          return frame.cited.indexOf(source.number) !== -1;
+        });
+        renderSources(current.sourceList, current.sources);
+      }
       this.setStatus("");
       this.finish(frame.stopped ? "Stopped." : "");
       if (this.pending) {

@@ -40,6 +40,9 @@ def test_reader_asks_a_post_and_sees_tokens_stream_with_source_links(
     assert "starter" in text.lower()
     assert "[1]" in text or "[2]" in text
     assert page.evaluate("window.answerUpdates") > 5
+    # Listed under the answer: the sources it cites, no others.
+    listed = answer.locator(".assistant__sources a").all_inner_texts()
+    assert listed and all(label.split(" ", 1)[0] in text for label in listed), (listed, text)
     screenshot(page, "assistant-answer")
 
     source = answer.locator(".assistant__sources a").first

@@ -91,6 +91,41 @@ async def test_site_wide_answer_from_the_real_groq_sdk(ferry_post, groq_llm, llm
     await socket.disconnect()
 
 
+async def test_the_answer_keeps_and_names_only_the_sources_it_cites(
+    ferry_post, groq_llm, llm_server
+):
+    socket = await connect(visit=ferry_post)
+    await socket.send_json_to({"type": "ask", "question": "When does the night boat leave?"})
+    frames, _ = await collect_answer(socket)
+    offered = [item["number"] for item in frames[0]["items"]]
+    assert len(offered) >= 2  # retrieval offers more than one passage
+    cited = offered[-1]
+    llm_server.reply(f"Soup is served late [{cited}].")
+    conversation = frames[-1]["conversation_id"]
+    await socket.send_json_to(
+        {
+            "type": "ask",
+            "question": "When does the night boat leave?",
+            "conversation_id": conversation,
+        }
+    )
+    frames, text = await collect_answer(socket)
+    assert text == f"Soup is served late [{cited}]."
+    done = frames[-1]
+    assert done["cited"] == [cited]
+
+    def stored_sources():
+        answers = Message.objects.filter(
+            conversation_id=done["conversation_id"], role=Message.Role.ASSISTANT
+        )
+        return [[item["number"] for item in message.sources] for message in answers]
+
+    first, second = await sync_to_async(stored_sources)()
+    assert second == [cited]
+    assert first == offered  # an answer citing none keeps every passage it was given
+    await socket.disconnect()
+
+
 async def test_nothing_relevant_answers_without_calling_the_model(ferry_post, groq_llm, llm_server):
     socket = await connect()
     await socket.send_json_to(
