@@ -6,8 +6,9 @@ often should I water them?" is two), each part's type is read from its
 question words (which/what, how often, how many/much, when, where, why,
 how), and for each part the quote chosen is the unit that is closest in
 meaning *and* has the shape of an answer of that type: a list for "which",
-a frequency or condition for "how often", a number for "how many", and so
-on. A list is quoted whole, a sentence that leans on the one before ("This
+a frequency or condition for "how often", a number for "how many", steps
+(instructions, or a list of them, from one page) for "how do I", and so on.
+A list is quoted whole, a sentence that leans on the one before ("This
 ...", "They ...") brings it along, and passages no quote came from are not
 cited. When nothing is close enough the answer says so plainly.
 """
@@ -20,6 +21,10 @@ import numpy as np
 NOT_FOUND = "The site's pages do not answer that."
 MIN_SIMILARITY = 0.3  # below this a unit is not about the question part
 HOW_TO_QUOTES = 3  # most quotes for one open (how/what/why) part of a question
+HOW_TO_MARGIN = 0.1  # how far below the best step another step may be and still join it
+# A step on the page that answers may be less like the question than other
+# quotes need to be: "Move the grinder in small steps" is how to dial in espresso.
+STEP_SIMILARITY = 0.2
 SHAPE_BONUS = 0.15  # similarity added to a unit shaped like the answer sought
 
 _SENTENCE = re.compile(r"(?<=[.!?。！？])[\"'”’)\]]*\s+")  # noqa: RUF001 - CJK stops
@@ -67,6 +72,45 @@ _SHAPES = {
 }
 
 
+# Verbs that open an instruction ("Rub a little oil over ...", "Pour it off"):
+# how a how-to page tells the reader what to do.
+_INSTRUCTION_VERBS = frozenset(
+    """add adjust allow apply avoid bake begin blend boil bring brush check choose chop clean
+    clear close cook cool cover cut discard drain dry dust empty feed fill find fit fix fold
+    give grate grease grind heat hold inflate keep knead lay leave let lift look loosen lower
+    measure mix move oil open pack patch peel pinch place plant pour press prune pull pump push
+    put refresh remove repeat replace rest rinse roll rotate rub sand scrape scrub seal season
+    set shake shape sieve sift skim slide soak sow spread sprinkle squeeze stir store strain
+    stretch switch take taste test tighten tip top transfer trim tuck turn twist unscrew use
+    wait warm wash water weigh whisk wipe wrap stop start skip make mist repot aim go get
+    buy try""".split()  # noqa: SIM905 (reads as prose)
+)
+# What may come before the verb: "Then", "Always", "If it rusts, ...".
+_INSTRUCTION_LEAD_IN = re.compile(
+    r"^(?:(?:first|then|next|finally|now|always|never|gently|carefully|simply|just)\b,?\s+"
+    r"|(?:don't|do\s+not)\s+"
+    r"|(?:if|when|once|before|after|while)\b[^,;]{0,80},\s+)*",
+    re.I,
+)
+# "How do I season a pan?", "how can we ...", "how to ...": asking for steps.
+_PROCEDURAL = re.compile(r"^how\s+(?:to|(?:do|can|should|would|could)\s+(?:i|you|we|one))\b", re.I)
+STEP_LIST_MIN = 2  # instructions run together with ";" that make a list of steps
+
+
+def page_of(passage):
+    """Which page a passage comes from: its URL, or its title before the section."""
+    return getattr(passage, "url", "") or passage.title.split(" — ")[0]
+
+
+def is_instruction(text):
+    """True when `text` tells the reader to do something (opens with a verb
+    of instruction, perhaps after "Then" or an "If ..., " clause)."""
+    # "Sour and fast: grind finer" is an instruction after its label.
+    rest = _INSTRUCTION_LEAD_IN.sub("", _IS_ITEM.sub("", text.strip(), count=1), count=1)
+    first = rest.split(maxsplit=1)[0].lower().strip(",;:.") if rest.split() else ""
+    return first in _INSTRUCTION_VERBS
+
+
 @dataclass
 class Unit:
     """A quotable piece of a passage: a sentence, or a whole list."""
@@ -85,11 +129,13 @@ def question_parts(question):
 
 
 def question_type(part):
-    """which | how often | how many | when | where | why | how | what."""
+    """which | how often | how many | when | where | why | how to | how | what."""
     lowered = part.lower().strip()
     for kind in ("how often", "how many", "how much", "how long"):
         if lowered.startswith(kind) or f" {kind} " in f" {lowered} ":
             return "how many" if kind in ("how much", "how long") else kind
+    if _PROCEDURAL.match(lowered):
+        return "how to"
     first = lowered.split()[0] if lowered.split() else ""
     if first in ("which", "when", "where", "why", "how"):
         return first
@@ -123,7 +169,18 @@ def units_of(passages):
                 pieces_left = [pieces[index]]
                 index += 1
             for piece in pieces_left:
-                if len(piece) >= 20:
+                steps = []
+                for step in piece.split("; "):
+                    step = step.strip(" .")
+                    if steps and step[:1].islower():  # "Ferment in glass; avoid metal"
+                        steps[-1] = f"{steps[-1]}; {step}"
+                    else:
+                        steps.append(step)
+                if len(steps) >= STEP_LIST_MIN and sum(map(is_instruction, steps)) >= 2:
+                    # A list of steps, as the page's text flattens it ("Scrub ...; Rub ...").
+                    units.append(Unit(passage, position, piece, True, tuple(steps)))
+                    position += 1
+                elif len(piece) >= 20:
                     units.append(Unit(passage, position, piece))
                     position += 1
     return units
@@ -132,6 +189,9 @@ def units_of(passages):
 def _shape_score(kind, unit):
     if kind == "which":
         return 1.0 if unit.is_list else 0.0
+    if kind == "how to":
+        steps = unit.items if unit.is_list else (unit.text,)
+        return 1.0 if any(map(is_instruction, steps)) else 0.0
     shape = _SHAPES.get(kind)
     return 1.0 if shape is not None and shape.search(unit.text) else 0.0
 
@@ -145,7 +205,7 @@ _QUESTION_WORDS = frozenset(_QUESTION_WORD_TEXT.split())
 LEXICAL_WEIGHT = 0.3  # similarity added for the share of the part's words a unit contains
 # Question types whose answer has a recognisable shape: when some unit with
 # that shape is about the part, the answer is chosen among those units.
-_SHAPED_TYPES = frozenset({"which", "how often", "how many", "when"})
+_SHAPED_TYPES = frozenset({"which", "how often", "how many", "when", "how to"})
 
 
 def _stems(text):
@@ -176,9 +236,16 @@ def choose(question, units, unit_vectors, embed):
             [len(wanted & stems) / len(wanted) if wanted else 0.0 for stems in unit_stems]
         )
         shaped = np.array([_shape_score(kind, unit) for unit in units])
-        scores = similarity + LEXICAL_WEIGHT * lexical + SHAPE_BONUS * shaped
+        relevance = similarity + LEXICAL_WEIGHT * lexical
+        if kind == "how to":
+            picks = _steps(units, relevance, shaped, about)
+            if picks:
+                chosen.extend(units[index] for index in picks if units[index] not in chosen)
+                continue
+            kind = "how"  # the page that answers gives no steps: answer as an open "how"
+        scores = relevance + SHAPE_BONUS * shaped
         # A shaped unit may be a little less similar when it shares the part's words.
-        shaped_about = (shaped > 0) & (similarity + LEXICAL_WEIGHT * lexical >= MIN_SIMILARITY)
+        shaped_about = (shaped > 0) & (relevance >= MIN_SIMILARITY)
         if kind in _SHAPED_TYPES and shaped_about.any():
             scores = np.where(shaped_about, scores, -np.inf)
         else:
@@ -186,7 +253,7 @@ def choose(question, units, unit_vectors, embed):
         ranked = np.argsort(-scores, kind="stable")
         picks = [ranked[0]]
         if kind not in _SHAPED_TYPES:
-            # "how do I ..." is rarely one sentence: a runner-up nearly as good joins it.
+            # "how ..." is rarely one sentence: a runner-up nearly as good joins it.
             picks += [i for i in ranked[1:HOW_TO_QUOTES] if scores[i] >= scores[ranked[0]] - 0.05]
         for index in picks:
             if units[index] not in chosen:
@@ -200,6 +267,32 @@ def choose(question, units, unit_vectors, embed):
                 with_context.append(previous[0])
         with_context.append(unit)
     return sorted(with_context, key=lambda unit: unit.position)
+
+
+def _steps(units, relevance, shaped, about):
+    """Indices of the units answering a "how do I" part: up to HOW_TO_QUOTES
+    instructions (or lists of them) from the first-ranked page about the question,
+    within HOW_TO_MARGIN of the best. Steps given as single sentences are led
+    by that page's most relevant unit when it is clearly closer than any of
+    them (the reason behind the steps: "Overwatering kills most houseplants
+    in winter"); a list of steps stands alone. [] when that page gives no steps."""
+    # The page retrieval ranked first among those about the question (units
+    # come in passage order): a product that shares the question's words
+    # ("dial", "espresso") must not outrank the how-to article.
+    page = page_of(units[int(np.argmax(about))].passage)
+    on_page = np.array([page_of(unit.passage) == page for unit in units])
+    best = int(np.argmax(np.where(about & on_page, relevance, -np.inf)))
+    steps = (shaped > 0) & on_page & (relevance >= STEP_SIMILARITY)
+    if not steps.any():
+        return []
+    scores = np.where(steps, relevance, -np.inf)
+    ranked = np.argsort(-scores, kind="stable")[:HOW_TO_QUOTES]
+    picks = [int(i) for i in ranked if scores[i] >= scores[ranked[0]] - HOW_TO_MARGIN]
+    if relevance[best] > scores[ranked[0]] + HOW_TO_MARGIN and not any(
+        units[i].is_list for i in picks
+    ):
+        picks.insert(0, best)
+    return picks
 
 
 def render(chosen):

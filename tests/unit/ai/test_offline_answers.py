@@ -16,7 +16,8 @@ POSTS = {post["slug"]: post for post in load("posts.json")}
 
 def demo_passages(*slugs):
     """One passage per section of the demo posts, text joined as the chunker
-    joins it (list items on one line)."""
+    joins it (list items on one line, each ended with ";", the last with ".",
+    as core.plaintext punctuates them)."""
     passages = []
     for slug in slugs:
         post = POSTS[slug]
@@ -26,7 +27,8 @@ def demo_passages(*slugs):
                 sections.append((heading, texts))
                 heading, texts = block["text"], []
             else:
-                texts.extend(block.get("items") or [block.get("text", "")])
+                items = block.get("items")
+                texts.append("; ".join(items) + "." if items else block.get("text", ""))
         sections.append((heading, texts))
         for heading, texts in sections:
             title = f"{post['title']} — {heading}" if heading else post["title"]
@@ -146,3 +148,57 @@ def test_streaming_yields_the_same_cited_answer():
     streamed = "".join(backend.stream([], passages=passages, question=question))
     assert streamed == backend.answer(passages, question)
     assert "Pothos" in streamed
+
+
+@pytest.mark.parametrize(
+    ("question", "slug", "other", "steps"),
+    [
+        (
+            "How do I season a cast iron pan?",
+            "seasoning-a-cast-iron-pan",
+            "keeping-a-sourdough-starter-healthy",
+            ["- Rub a small amount of oil over every surface", "- Repeat three to six times"],
+        ),
+        (
+            "How should I care for houseplants in winter?",
+            "houseplants-for-low-light-flats",
+            "keeping-a-sourdough-starter-healthy",
+            ["Overwatering, not darkness", "Stop feeding from October until spring"],
+        ),
+        (
+            "How do I dial in espresso?",
+            "dialling-in-espresso-grind-size",
+            "seasoning-a-cast-iron-pan",
+            ["Move the grinder in small steps"],
+        ),
+    ],
+)
+def test_how_to_questions_are_answered_with_the_pages_steps(question, slug, other, steps):
+    passages = demo_passages(slug, other)
+    answer = OfflineBackend().answer(passages, question)
+    for step in steps:
+        assert step in answer, answer
+    assert cited(answer) and cited(answer) <= numbers_of(passages, slug)
+
+
+@pytest.mark.parametrize(
+    ("text", "instruction"),
+    [
+        ("Rub a small amount of oil over every surface", True),
+        ("Then wipe it off again with a clean cloth", True),
+        ("If rust appears, scrub the patch and re-season it.", True),
+        ("Sour and fast: grind finer", True),
+        ("ZZ plant: glossy leaves and thick rhizomes", False),
+        ("Balanced but weak: try a shorter ratio such as 1:1.8", True),
+        ("Cast iron is almost impossible to ruin.", False),
+        ("Seasoning is a thin, hard film of polymerised oil.", False),
+    ],
+)
+def test_instructions_are_told_from_description(text, instruction):
+    assert extractive.is_instruction(text) is instruction
+
+
+def test_how_do_i_asks_for_steps_and_how_does_it_for_an_explanation():
+    assert extractive.question_type("How do I season a pan") == "how to"
+    assert extractive.question_type("how to patch a tube") == "how to"
+    assert extractive.question_type("How does seasoning work") == "how"
