@@ -44,6 +44,12 @@ def test_reader_asks_a_post_and_sees_tokens_stream_with_source_links(
     listed = answer.locator(".assistant__sources a").all_inner_texts()
     assert listed and all(label.split(" ", 1)[0] in text for label in listed), (listed, text)
     screenshot(page, "assistant-answer")
+    # The same answer on a phone: the panel fits the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    answer.scroll_into_view_if_needed()
+    width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, (width, inner)
+    screenshot(page, "assistant-answer-390")
 
     source = answer.locator(".assistant__sources a").first
     href = source.get_attribute("href")
