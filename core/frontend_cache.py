@@ -14,15 +14,24 @@ own signal handlers purge inside the publish request and only log failures.
 """
 
 import logging
+import uuid
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
+import requests
 from django.conf import settings
+from wagtail.contrib.frontend_cache.backends.cloudflare import CloudflareBackend
+from wagtail.contrib.frontend_cache.backends.cloudfront import CloudfrontBackend
 from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeRequest
 
 logger = logging.getLogger(__name__)
 
 FEED_SUFFIXES = ("", "feed/", "feed/atom/")
+
+
+class PurgeFailed(OSError):
+    """A CDN refused a purge or could not be reached: the purge task retries
+    (an OSError, like the HTTP purger's network errors)."""
 
 
 class HTTPPurgeBackend(HTTPBackend):
@@ -37,6 +46,58 @@ class HTTPPurgeBackend(HTTPBackend):
         )
         with urlopen(request, timeout=settings.FRONTEND_CACHE_TIMEOUT):  # noqa: S310 (configured)
             pass
+
+
+class CloudflarePurgeBackend(CloudflareBackend):
+    """Wagtail's Cloudflare backend, raising PurgeFailed where Wagtail only
+    logs, so the purge task retries. `API_URL` (FRONTEND_CACHE_CLOUDFLARE_API_URL)
+    is Cloudflare's v4 API unless a compatible endpoint is named."""
+
+    def __init__(self, params):
+        self.api_url = params.pop("API_URL", "https://api.cloudflare.com/client/v4").rstrip("/")
+        super().__init__(params)
+
+    def _purge_urls(self, urls):
+        headers = {"Content-Type": "application/json"}
+        if self.cloudflare_token:
+            headers["Authorization"] = f"Bearer {self.cloudflare_token}"
+        else:
+            headers["X-Auth-Email"] = self.cloudflare_email
+            headers["X-Auth-Key"] = self.cloudflare_api_key
+        endpoint = f"{self.api_url}/zones/{self.cloudflare_zoneid}/purge_cache"
+        try:
+            response = requests.post(
+                endpoint,
+                json={"files": urls},
+                headers=headers,
+                timeout=settings.FRONTEND_CACHE_TIMEOUT,
+            )
+            answer = response.json()
+        except (requests.RequestException, ValueError) as error:
+            raise PurgeFailed(f"Cloudflare purge failed: {error}") from error
+        if response.status_code != 200 or not answer.get("success"):
+            messages = ", ".join(str(e.get("message")) for e in answer.get("errors") or [])
+            raise PurgeFailed(f"Cloudflare refused the purge ({response.status_code}): {messages}")
+
+
+class CloudFrontPurgeBackend(CloudfrontBackend):
+    """Wagtail's CloudFront backend, raising PurgeFailed where Wagtail only
+    logs, so the purge task retries. Credentials and endpoint come from the
+    usual AWS variables (AWS_ENDPOINT_URL_CLOUDFRONT included)."""
+
+    def _create_invalidation(self, distribution_id, paths):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.create_invalidation(
+                DistributionId=distribution_id,
+                InvalidationBatch={
+                    "Paths": {"Quantity": len(paths), "Items": paths},
+                    "CallerReference": str(uuid.uuid4()),
+                },
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise PurgeFailed(f"CloudFront invalidation failed: {error}") from error
 
 
 def purging_enabled():

@@ -1,6 +1,9 @@
 """A local HTTP server standing in for a CDN's purge endpoint: it records
-every request (method, path, Host) and answers with a chosen status."""
+every request (method, path, Host) and answers with a chosen status. It
+speaks HTTP PURGE (Varnish, Fastly-style) and Cloudflare's JSON purge API
+(POST .../zones/<zone>/purge_cache, whose files it keeps in `purged_files`)."""
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,6 +14,7 @@ class PurgeServer:
     def __init__(self, status=200):
         self.status = status
         self.requests = []
+        self.purged_files = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -19,6 +23,24 @@ class PurgeServer:
                 self.send_response(server.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def do_POST(self):
+                server.requests.append((self.command, self.path, self.headers.get("Host")))
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                success = server.status == 200
+                if success:
+                    server.purged_files.extend(body["files"])
+                answer = {
+                    "success": success,
+                    "errors": [] if success else [{"code": 1000, "message": "refused"}],
+                    "result": {"id": "purge"} if success else None,
+                }
+                payload = json.dumps(answer).encode()
+                self.send_response(server.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def log_message(self, *args):
                 pass

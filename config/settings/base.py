@@ -264,11 +264,14 @@ HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", 60, minimum=0)
 HTTP_CACHE_STALE_SECONDS = env.int("HTTP_CACHE_STALE_SECONDS", 30, minimum=0)
 
 # CDN purge on publish (core.frontend_cache) ---------------------------------
-# Off unless one of these is set. Backends are Wagtail's frontend cache ones;
-# the generic HTTP purger raises on failure so the purge task retries.
+# Off unless one of these is set. Backends are Wagtail's frontend cache ones,
+# made to raise on failure (Wagtail's only log) so the purge task retries.
 FRONTEND_CACHE_PURGE_URL = env.str("FRONTEND_CACHE_PURGE_URL", "")  # Varnish/Fastly-style
 FRONTEND_CACHE_CLOUDFLARE_ZONE_ID = env.str("FRONTEND_CACHE_CLOUDFLARE_ZONE_ID", "")
 FRONTEND_CACHE_CLOUDFLARE_BEARER_TOKEN = env.str("FRONTEND_CACHE_CLOUDFLARE_BEARER_TOKEN", "")
+FRONTEND_CACHE_CLOUDFLARE_API_URL = env.str(
+    "FRONTEND_CACHE_CLOUDFLARE_API_URL", "https://api.cloudflare.com/client/v4"
+)
 FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID = env.str("FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID", "")
 FRONTEND_CACHE_TIMEOUT = env.int("FRONTEND_CACHE_TIMEOUT", 10, minimum=1)
 WAGTAILFRONTENDCACHE = {}
@@ -279,13 +282,14 @@ if FRONTEND_CACHE_PURGE_URL:
     }
 if FRONTEND_CACHE_CLOUDFLARE_ZONE_ID:
     WAGTAILFRONTENDCACHE["cloudflare"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BACKEND": "core.frontend_cache.CloudflarePurgeBackend",
         "ZONEID": FRONTEND_CACHE_CLOUDFLARE_ZONE_ID,
         "BEARER_TOKEN": FRONTEND_CACHE_CLOUDFLARE_BEARER_TOKEN,
+        "API_URL": FRONTEND_CACHE_CLOUDFLARE_API_URL,
     }
 if FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID:
     WAGTAILFRONTENDCACHE["cloudfront"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "BACKEND": "core.frontend_cache.CloudFrontPurgeBackend",
         "DISTRIBUTION_ID": FRONTEND_CACHE_CLOUDFRONT_DISTRIBUTION_ID,
     }
 

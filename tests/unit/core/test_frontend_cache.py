@@ -1,5 +1,6 @@
 """CDN purge on publish: the right URLs reach the purge endpoint after commit."""
 
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -91,3 +92,104 @@ def test_purging_is_off_by_default(settings, django_capture_on_commit_callbacks)
         publish(live_post(live=False))
     assert not any("purge" in repr(callback) for callback in callbacks)
     assert not frontend_cache.purging_enabled()
+
+
+def test_cloudflare_receives_the_urls_and_a_refusal_raises_for_a_retry(
+    settings, django_capture_on_commit_callbacks
+):
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    server = PurgeServer()
+    settings.WAGTAILFRONTENDCACHE = {
+        "cloudflare": {
+            "BACKEND": "core.frontend_cache.CloudflarePurgeBackend",
+            "ZONEID": "zone-1",
+            "BEARER_TOKEN": "token",
+            "API_URL": server.url,
+        }
+    }
+    try:
+        post = live_post(live=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            post = publish(post)
+        assert server.requests[0][:2] == ("POST", "/zones/zone-1/purge_cache")
+        assert post.full_url in server.purged_files
+        assert post.get_parent().full_url + "feed/" in server.purged_files
+
+        server.status = 400  # Cloudflare answers {"success": false, "errors": [...]}
+        backend = get_backends()["cloudflare"]
+        with pytest.raises(frontend_cache.PurgeFailed, match="refused"):
+            backend.purge_batch([post.full_url])
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def cloudfront(monkeypatch):
+    """A local server speaking CloudFront's API (moto's), with one distribution."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    for name, value in {
+        "AWS_ENDPOINT_URL_CLOUDFRONT": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("cloudfront")
+    origin = {
+        "Id": "site",
+        "DomainName": "example.com",
+        "CustomOriginConfig": {
+            "HTTPPort": 80,
+            "HTTPSPort": 443,
+            "OriginProtocolPolicy": "https-only",
+        },
+    }
+    config = {
+        "CallerReference": f"pressroom-test-{uuid.uuid4()}",
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "allow-all"},
+        "Comment": "",
+        "Enabled": True,
+    }
+    distribution = client.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    yield client, distribution
+    server.stop()
+
+
+def test_cloudfront_invalidates_the_page_paths(
+    settings, cloudfront, django_capture_on_commit_callbacks
+):
+    client, distribution = cloudfront
+    settings.WAGTAILFRONTENDCACHE = {
+        "cloudfront": {
+            "BACKEND": "core.frontend_cache.CloudFrontPurgeBackend",
+            "DISTRIBUTION_ID": distribution,
+        }
+    }
+    post = live_post(live=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = publish(post)
+    invalidations = client.list_invalidations(DistributionId=distribution)["InvalidationList"]
+    (summary,) = invalidations["Items"]
+    batch = client.get_invalidation(DistributionId=distribution, Id=summary["Id"])
+    paths = set(batch["Invalidation"]["InvalidationBatch"]["Paths"]["Items"])
+    assert {post.url, post.get_parent().url + "feed/", "/sitemap.xml"} <= paths
+
+
+def test_a_cloudfront_refusal_raises_for_a_retry(settings, cloudfront):
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    settings.WAGTAILFRONTENDCACHE = {
+        "cloudfront": {
+            "BACKEND": "core.frontend_cache.CloudFrontPurgeBackend",
+            "DISTRIBUTION_ID": "NO-SUCH-DISTRIBUTION",
+        }
+    }
+    with pytest.raises(frontend_cache.PurgeFailed, match="CloudFront"):
+        get_backends()["cloudfront"].purge_batch(["https://example.com/blog/"])
