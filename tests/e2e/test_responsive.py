@@ -335,6 +335,12 @@ def test_product_gallery_opens_larger_pictures_by_keyboard(
 def swipe(context, page, element, dx):
     """A one-finger horizontal swipe of `dx` px across `element` (real touch
     events through the DevTools protocol: Playwright only taps)."""
+    # Where the picture will be once loaded (a half-loaded one is a thin strip,
+    # and a touch beside it would reach the dialog instead).
+    element.evaluate(
+        "img => img.complete && img.naturalWidth ? null"
+        " : new Promise((done) => img.addEventListener('load', done, {once: true}))"
+    )
     box = element.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     session = context.new_cdp_session(page)
@@ -357,13 +363,25 @@ def test_product_gallery_follows_a_swipe(live_db, demo_site, new_context):
     dialog = page.locator("[data-gallery-dialog]")
     dialog.wait_for()
     image = dialog.locator("[data-gallery-image]")
-    assert image.get_attribute("alt") == f"{product.title}, front view"
+
+    def shows(view):
+        """The dialog shows the picture whose alt text ends in `view` (waited for)."""
+        expected = f"{product.title}, {view}"
+        page.wait_for_function(
+            "expected => document.querySelector('[data-gallery-image]').alt === expected",
+            arg=expected,
+            timeout=5_000,
+        )
+        return image.get_attribute("alt") == expected
+
+    assert shows("front view")
     swipe(context, page, image, -120)  # to the left: the next picture
-    assert image.get_attribute("alt") == f"{product.title}, detail view"
+    assert shows("detail view")
     assert "(2 of 2)" in dialog.locator("[data-gallery-counter]").inner_text()
     swipe(context, page, image, 120)  # to the right: back again
-    assert image.get_attribute("alt") == f"{product.title}, front view"
+    assert shows("front view")
     swipe(context, page, image, 20)  # too short to count
+    page.wait_for_timeout(200)  # time for a (wrong) change to show
     assert image.get_attribute("alt") == f"{product.title}, front view"
     assert dialog.is_visible()
     assert errors == []
