@@ -1,13 +1,15 @@
 """Vector search latency: top-5 at 10k and 100k chunks, pgvector and NumPy.
 
     .venv/bin/python bench/vector_search.py [--sizes 10000 100000] [--queries 200]
+        [--ef-search 40 100 200 400]
 
 Starts a throwaway PostgreSQL with pgvector, fills `ai_chunk` with clustered
 random unit vectors (384 dimensions, like real text embeddings), and times
 `ai.vector_store.search(Chunk, query, 5)` through the real code path: the
 pgvector HNSW query with the privacy filter, and the in-process NumPy store
 (matrix already loaded) with its privacy re-check. Also reports HNSW recall
-against the exact NumPy answer.
+against the exact NumPy answer. With --ef-search, pgvector runs once per
+value (AI_PG_EF_SEARCH otherwise), to show the recall/latency trade-off.
 """
 
 import argparse
@@ -92,15 +94,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--ef-search", type=int, nargs="*", default=[])
     args = parser.parse_args()
     with migrated_services(redis=False):
+        from django.conf import settings
+
         from ai import vector_store
         from ai.models import Chunk
 
         page_ids, content_type_id = bench_pages()
         rng = np.random.default_rng(42)
         print(
-            f"{'store':8} {'chunks':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'recall@5':>9}"
+            f"{'store':12} {'chunks':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'recall@5':>9}"
         )
         for size in args.sizes:
             vectors = fill(size, rng, page_ids, content_type_id)
@@ -114,17 +119,20 @@ def main():
             numpy_ms, exact = time_search(
                 lambda q, k: vector_store._search_numpy(Chunk, q, k, vector_store.Scope()), queries
             )
-            time_search(lambda q, k: vector_store.search(Chunk, q, k), queries[:20])  # warm up
-            pg_ms, approximate = time_search(lambda q, k: vector_store.search(Chunk, q, k), queries)
-            recall = np.mean(
-                [len(set(a) & set(e)) / len(e) for a, e in zip(approximate, exact, strict=True)]
-            )
-            for name, samples, shown_recall in (
-                ("numpy", numpy_ms, "exact"),
-                ("pgvector", pg_ms, f"{recall:.3f}"),
-            ):
+            rows = [("numpy", numpy_ms, "exact")]
+            for ef_search in args.ef_search or [settings.AI_PG_EF_SEARCH]:
+                settings.AI_PG_EF_SEARCH = ef_search
+                time_search(lambda q, k: vector_store.search(Chunk, q, k), queries[:20])  # warm
+                pg_ms, approximate = time_search(
+                    lambda q, k: vector_store.search(Chunk, q, k), queries
+                )
+                recall = np.mean(
+                    [len(set(a) & set(e)) / len(e) for a, e in zip(approximate, exact, strict=True)]
+                )
+                rows.append((f"pg ef={ef_search}", pg_ms, f"{recall:.3f}"))
+            for name, samples, shown_recall in rows:
                 p50, p95, p99 = percentiles(samples)
-                print(f"{name:8} {size:8d} {p50:8.2f} {p95:8.2f} {p99:8.2f} {shown_recall:>9}")
+                print(f"{name:12} {size:8d} {p50:8.2f} {p95:8.2f} {p99:8.2f} {shown_recall:>9}")
 
 
 if __name__ == "__main__":
