@@ -1,15 +1,19 @@
 """Site search over live, public pages: keyword and semantic results fused."""
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import DatabaseError, transaction
 from django.template.response import TemplateResponse
 from wagtail.contrib.search_promotions.models import Query
 
 from config.proxy import rate_limit_address, request_client_ip
 from core import rate_limits
 from search.hybrid import ranked_results, type_filters, with_pages
+
+logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -38,7 +42,7 @@ def search(request):
     results = []
     if query:
         results = ranked_results(query, type_key)
-        Query.get(query).add_hit()
+        count_hit(query)
     paginator = Paginator(results, RESULTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = with_pages(page.object_list)
@@ -61,3 +65,14 @@ def search_retry_after(request):
     address = rate_limit_address(request_client_ip(request) or "unknown")
     budget = rate_limits.Budget("search", f"ip:{address}", settings.SEARCH_RATE_LIMIT)
     return rate_limits.attempt([budget]).retry_after
+
+
+def count_hit(query):
+    """Count the query for Wagtail's search promotions report. The count is a
+    write on every search: when it fails (SQLite busy under concurrent
+    searches, a read-only replica) the reader still gets the results."""
+    try:
+        with transaction.atomic():
+            Query.get(query).add_hit()
+    except DatabaseError:
+        logger.warning("search hit not counted for %r", query, exc_info=True)

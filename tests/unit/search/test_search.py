@@ -74,6 +74,17 @@ def test_query_is_recorded_for_search_promotions(client, home):
     assert Query.get("pelican").hits == 2
 
 
+def test_results_survive_a_hit_counter_that_cannot_write(client, home):
+    from django.db import connection
+
+    add_page(home, "Lighthouse keepers of the north")
+    with connection.cursor() as cursor:  # rolled back with the test
+        cursor.execute('DROP TABLE "wagtailsearchpromotions_querydailyhits"')
+    response = client.get("/search/", {"query": "lighthouse"})
+    assert response.status_code == 200
+    assert "Lighthouse keepers of the north" in response.content.decode()
+
+
 def test_overlong_query_is_truncated_not_rejected(client):
     response = client.get("/search/", {"query": "a" * 5000})
     assert response.status_code == 200
