@@ -205,7 +205,7 @@ _QUESTION_WORDS = frozenset(_QUESTION_WORD_TEXT.split())
 LEXICAL_WEIGHT = 0.3  # similarity added for the share of the part's words a unit contains
 # Question types whose answer has a recognisable shape: when some unit with
 # that shape is about the part, the answer is chosen among those units.
-_SHAPED_TYPES = frozenset({"which", "how often", "how many", "when", "how to"})
+_SHAPED_TYPES = frozenset({"which", "how often", "how many", "when"})
 
 
 def _stems(text):

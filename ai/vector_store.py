@@ -75,9 +75,8 @@ def search(model, vector, k, scope=Scope(), min_score=-1.0):
     vector = np.asarray(vector, dtype=np.float32)
     if connection.vendor == "postgresql":
         hits = _search_pgvector(model, vector, k, scope)
-    else:
-        hits = _search_numpy(model, vector, k, scope, min_score)
-    return [hit for hit in hits if hit.score >= min_score]
+        return [hit for hit in hits if hit.score >= min_score]
+    return _search_numpy(model, vector, k, scope, min_score)
 
 
 # PostgreSQL --------------------------------------------------------------------

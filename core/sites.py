@@ -18,11 +18,11 @@ from django.http.request import split_domain_port
 from wagtail.models import Site
 
 from core.content_cache import content_version
-from core.page_cache import is_excluded_path
 
-# Reader views the page cache leaves alone (they are personal or per query)
-# but which look up their Site all the same.
-READER_VIEWS_NOT_PAGE_CACHED = ("/search/", "/accounts/")
+# Probes answer without the shared cache or the database (a first read of
+# the content version may query the next page expiry): Wagtail's own lookup,
+# which they never trigger, is left to them.
+PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 
 # Enough for every allowed host and port of a multi-site install; a request
 # for any other host is looked up by Wagtail as usual.
@@ -59,17 +59,13 @@ def remembered_site(request):
 
 class SiteLookupMiddleware:
     """Set `request._wagtail_site` (Wagtail's own per-request slot) from the
-    remembered lookup, for reader pages (what the page cache may handle,
-    search and account pages) on an allowed host. Health checks, metrics,
-    the API and the admin are left to Wagtail: they must not need the shared
-    cache, or are not hot."""
+    remembered lookup, for every request on an allowed host but the probes."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        path = request.path
-        if is_excluded_path(path) and not path.startswith(READER_VIEWS_NOT_PAGE_CACHED):
+        if request.path.startswith(PROBE_PATHS):
             return self.get_response(request)
         try:
             request.get_host()  # only allowed hosts are remembered

@@ -83,11 +83,6 @@ def fuse(*rankings, k=RRF_K):
     return scores
 
 
-def hybrid_search(query, type_key=""):
-    """Live, public pages matching the query, best first, pages loaded."""
-    return with_pages(ranked_results(query, type_key))
-
-
 def ranked_results(query, type_key=""):
     """SearchResults for live, public pages, best first, without their pages
     (see `with_pages`); kept per content and AI index version."""

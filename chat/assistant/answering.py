@@ -98,11 +98,10 @@ def cited_numbers(answer, sources):
     return [item["number"] for item in sources if item["number"] in cited]
 
 
-def cited_sources(answer, sources):
-    """The sources the answer cites, or all of them when it cites none (an
+def sources_to_keep(sources, cited):
+    """The sources whose numbers are `cited`, or all of them when none are (an
     answer without citations still came from these passages)."""
-    numbers = cited_numbers(answer, sources)
-    return [item for item in sources if item["number"] in numbers] if numbers else sources
+    return [item for item in sources if item["number"] in cited] if cited else sources
 
 
 def done_frame(conversation, usage, stopped=False, cited=None):
@@ -163,11 +162,12 @@ async def answer_frames(progress, page_id=None, conversation_id=None, user=None,
     answer = "".join(progress.parts)
     # Retrieval found more passages than the answer needed: keep, and tell
     # the client, the ones it cites.
+    cited = cited_numbers(answer, progress.sources)
     await database_sync_to_async(conversations.record)(
-        conversation, question, answer, cited_sources(answer, progress.sources), result.usage
+        conversation, question, answer, sources_to_keep(progress.sources, cited), result.usage
     )
     progress.parts = []  # recorded: nothing partial left to keep
-    yield done_frame(conversation, result.usage, cited=cited_numbers(answer, progress.sources))
+    yield done_frame(conversation, result.usage, cited=cited)
 
 
 async def keep_partial(progress):
@@ -179,7 +179,7 @@ async def keep_partial(progress):
             progress.conversation,
             progress.question,
             answer,
-            cited_sources(answer, progress.sources),
+            sources_to_keep(progress.sources, cited_numbers(answer, progress.sources)),
             {},
             stopped=True,
         )

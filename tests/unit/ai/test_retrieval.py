@@ -8,7 +8,7 @@ from ai.embeddings import get_embedder
 from ai.models import Chunk, IndexVersion, PageVector
 from ai.related import related_pages
 from blog.demo import body_blocks, load
-from search.hybrid import fuse, hybrid_search
+from search.hybrid import fuse, ranked_results
 from tests.factories import (
     BlogIndexPageFactory,
     PostPageFactory,
@@ -117,8 +117,8 @@ def test_related_cards_appear_on_the_post_page(client, settings, demo_posts):
 
 
 def test_hybrid_search_fuses_keyword_and_meaning(client, demo_posts):
-    results = hybrid_search("flat tyre on a ride")
-    assert results[0].page.pk == demo_posts["fixing-a-bicycle-puncture-at-the-roadside"].pk
+    results = ranked_results("flat tyre on a ride")
+    assert results[0].page_id == demo_posts["fixing-a-bicycle-puncture-at-the-roadside"].pk
     assert results[0].semantic_rank == 1
     html = client.get("/search/", {"query": "flat tyre on a ride"}).content.decode()
     assert "Fixing a Bicycle Puncture" in html

@@ -34,6 +34,8 @@ def test_listing_queries_do_not_grow_with_results(client):
         queries_for(client, url)  # the site lookup is cached after the first request
     few = [queries_for(client, url) for url in urls]
     add_posts(blog, author, 9)
+    for url in urls:
+        queries_for(client, url)  # what is read once per content version, read again
     assert [queries_for(client, url) for url in urls] == few
 
 

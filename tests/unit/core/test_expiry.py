@@ -17,7 +17,7 @@ from ai.related import related_pages
 from ai.retrieval import retrieve
 from core.privacy import visible_page
 from home.models import HomePage
-from search.hybrid import hybrid_search
+from search.hybrid import ranked_results
 from shop.models import ProductPage
 from tests.factories import (
     BlogIndexPageFactory,
@@ -117,9 +117,9 @@ def test_the_sitemap_drops_the_page(client, site_with_an_expiring_post):
 
 def test_search_drops_the_page(client, site_with_an_expiring_post):
     _, keeper, leaver = site_with_an_expiring_post
-    assert leaver.pk in {result.page.pk for result in hybrid_search("lighthouse")}
+    assert leaver.pk in {result.page_id for result in ranked_results("lighthouse")}
     with time_passes():
-        found = {result.page.pk for result in hybrid_search("lighthouse")}
+        found = {result.page_id for result in ranked_results("lighthouse")}
         html = client.get("/search/", {"query": "lighthouse"}).content.decode()
     assert keeper.pk in found and leaver.pk not in found
     assert "Keeping the lighthouse" in html

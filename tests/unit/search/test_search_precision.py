@@ -7,7 +7,7 @@ import pytest
 from ai import indexing
 from ai.retrieval import best_passage_per_page
 from blog.demo import body_blocks, load
-from search.hybrid import hybrid_search
+from search.hybrid import ranked_results
 from tests.factories import BlogIndexPageFactory, PostPageFactory, publish
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +45,9 @@ def food_posts():
 def test_sourdough_is_not_padded_with_weak_semantic_matches(client, food_posts, settings):
     settings.AI_SEARCH_RELATIVE_MARGIN = 0.15
     sourdough = food_posts["keeping-a-sourdough-starter-healthy"]
-    results = hybrid_search("sourdough")
-    assert results[0].page.pk == sourdough.pk
-    found = {result.page.pk for result in results}
+    results = ranked_results("sourdough")
+    assert results[0].page_id == sourdough.pk
+    found = {result.page_id for result in results}
     for slug in ("fermenting-your-own-hot-sauce", "making-fresh-egg-pasta-by-hand"):
         assert food_posts[slug].pk not in found, slug
     html = client.get("/search/", {"query": "sourdough"}).content.decode()
