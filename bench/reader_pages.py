@@ -56,6 +56,9 @@ PAGES = [
     ("home", "/", "/"),
     ("blog index", "/blog/", "/blog/"),
     ("post vs blog page", None, "/blog/wild-yeast/"),
+    # An editorial article against bakerydemo's recipe page: both long-form
+    # StreamField pages with a hero image and people attached.
+    ("article vs recipe page", None, "/recipes/hot-cross-bun/"),
     ("product vs bread page", None, "/breads/anadama-bread/"),
     ("search", "/search/?query=bread", "/search/?q=bread"),
     ("search, new words", "/search/?query=bread+{n}", "/search/?q=bread+{n}"),
@@ -263,14 +266,15 @@ def django_output(env, code):
 
 
 def sample_pressroom_paths(env):
-    """Pressroom's newest post and first product, as URL paths."""
+    """Pressroom's newest post, newest article and first product, as URL paths."""
     code = (
         "import django; django.setup()\n"
-        "from blog.models import PostPage\nfrom shop.models import ProductPage\n"
+        "from blog.models import ArticlePage, PostPage\nfrom shop.models import ProductPage\n"
         "print(PostPage.objects.live().order_by('-date').first().url)\n"
+        "print(ArticlePage.objects.live().order_by('-first_published_at').first().url)\n"
         "print(ProductPage.objects.live().order_by('path').first().url)\n"
     )
-    return django_output(env, code)[-2:]
+    return django_output(env, code)[-3:]
 
 
 def signed_in_cookie(env):
@@ -315,10 +319,18 @@ def main():
         env=cached_env,
         check=True,
     )
-    post, product = sample_pressroom_paths(cached_env)
+    post, article, product = sample_pressroom_paths(cached_env)
     cookie = signed_in_cookie(uncached_env)
     pages = [
-        (label, {"post vs blog page": post, "product vs bread page": product}.get(label, ours), ref)
+        (
+            label,
+            {
+                "post vs blog page": post,
+                "article vs recipe page": article,
+                "product vs bread page": product,
+            }.get(label, ours),
+            ref,
+        )
         for label, ours, ref in PAGES
     ]
     bakery_dir = Path(args.bakerydemo)

@@ -1,6 +1,7 @@
 """The context of a page's community section (likes, comment list, forms),
 shared by the template tag on page views and by the HTMX partial views."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -60,6 +61,27 @@ def section_context(
         }
     )
     return context
+
+
+def reader_marks(context):
+    """What of a signed-in reader's section `context` is theirs alone, as a
+    short digest: readers with equal digests see the same section (but for
+    the CSRF token). None when the section cannot be shared at all (the
+    reader has comments awaiting moderation, which only they can read)."""
+    thread = context.get("thread")
+    if thread is not None and not thread.is_shared:
+        return None
+    page_like = context.get("page_like")
+    marks = [
+        bool(page_like and page_like.liked),
+        bool(context.get("premoderated")),
+        bool(thread and thread.is_banned),
+    ]
+    for view in thread.views() if thread is not None else ():
+        own = (view.like.liked, view.can_edit, view.can_delete, view.is_own)
+        if any(own):
+            marks.append((view.comment.pk, *own))
+    return hashlib.sha256(repr(marks).encode()).hexdigest()[:32]
 
 
 def _int_or_none(value):

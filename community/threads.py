@@ -97,6 +97,12 @@ class Thread:
     order: str
     is_banned: bool = False
     orders: dict = field(default_factory=lambda: ORDERS)
+    # False when the reader has pending comments: their threads are their own.
+    is_shared: bool = True
+
+    def views(self):
+        """Every CommentView shown: threads and their replies."""
+        return [*self.threads, *(reply for view in self.threads for reply in view.replies)]
 
 
 def clean_order(wanted):
@@ -180,6 +186,7 @@ def build_thread(page, user, order=DEFAULT_ORDER, page_number=None):
         threads=current,
         order=order,
         is_banned=counters["banned"],
+        is_shared=shared,
     )
 
 

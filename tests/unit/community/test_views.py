@@ -3,11 +3,13 @@ and redirect) and with HTMX (fragments), and its query budget."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from community.likes import set_like
 from community.models import Comment, CommentStatus, Report
+from community.templatetags.community_tags import csrf_placeholder
 from tests.admin_forms import post_form_data
 from tests.community import add_comment, live_article, live_post, reader, trusted_reader
 from tests.factories import UserFactory
@@ -276,3 +278,57 @@ def test_signed_in_readers_see_everyones_threads_marked_with_their_own_likes_and
         assert as_ada.count('aria-pressed="true"') == 1  # her like of Bea's comment
         assert as_bea.count('aria-pressed="true"') == 0
         assert "Bea still waiting" in as_bea and "Bea still waiting" not in as_ada
+
+
+def section_token(html):
+    """The CSRF token of the comment form in a rendered page."""
+    form = html[html.index('class="comment-form"') :]
+    marker = 'name="csrfmiddlewaretoken" value="'
+    start = form.index(marker) + len(marker)
+    return form[start : form.index('"', start)]
+
+
+def test_signed_in_readers_without_marks_share_one_rendering_with_their_own_tokens(settings):
+    """A second signed-in reader with no likes or comments of their own gets
+    the section rendered for the first, with their own CSRF token in it."""
+    settings.PAGE_CACHE_SECONDS = 0
+    post = live_post()
+    add_comment(post, reader(), body="Somebody else's thought")
+    readers = {"ada": trusted_reader(), "bea": trusted_reader()}
+    pages = {}
+    for name, user in readers.items():
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        response = browser.get(post.url)
+        pages[name] = (browser, response)
+    rendered = {
+        name: "community/section.html" in [t.name for t in response.templates]
+        for name, (_, response) in pages.items()
+    }
+    assert rendered == {"ada": True, "bea": False}
+    for name, (browser, response) in pages.items():
+        html = response.content.decode()
+        assert csrf_placeholder() not in html
+        assert "Somebody else's thought" in html and 'aria-pressed="true"' not in html
+        posted = browser.post(
+            post_url(post),
+            {"body": f"{name} agrees", "csrfmiddlewaretoken": section_token(html)},
+        )
+        assert posted.status_code == 302, (name, posted.status_code)
+    assert set(Comment.objects.filter(page=post).values_list("body", flat=True)) == {
+        "Somebody else's thought",
+        "ada agrees",
+        "bea agrees",
+    }
+
+
+def test_a_readers_own_like_gives_them_a_rendering_of_their_own(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    post = live_post()
+    comment = add_comment(post, reader(), body="Worth a like")
+    ada, bea = trusted_reader(), trusted_reader()
+    set_like(ada, comment, True)
+    for user, pressed in ((bea, 0), (ada, 1), (bea, 0)):
+        browser = Client()
+        browser.force_login(user)
+        assert browser.get(post.url).content.decode().count('aria-pressed="true"') == pressed
