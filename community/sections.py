@@ -13,6 +13,7 @@ from community.models import ReportReason
 from community.pages import cached_page_state
 from community.posting import needs_premoderation
 from community.threads import DEFAULT_ORDER, build_thread
+from core.content_cache import cached
 
 
 def login_url(next_url):
@@ -57,7 +58,9 @@ def section_context(
             "form": bound_form if bound_form is not None and not bound_reply_to else CommentForm(),
             "bound_reply_form": bound_form if bound_reply_to else None,
             "bound_reply_to": bound_reply_to,
-            "premoderated": user.is_authenticated and needs_premoderation(user),
+            # Kept per content version, which every comment bumps.
+            "premoderated": user.is_authenticated
+            and cached("premoderated", lambda: needs_premoderation(user), user.pk),
         }
     )
     return context

@@ -9,8 +9,8 @@ Most readers see what everyone sees: only their own pending comments, which
 nobody else can read, change the threads and counts. So those two results
 are read once per content version (which comments, likes and bans bump) for
 everyone, and a signed-in reader with nothing pending gets them marked with
-their own likes, ban and edit rights: three small queries instead of two
-large ones.
+their own likes, ban and edit rights (`reader_state`: two small queries, also
+kept per content version).
 """
 
 from dataclasses import dataclass, field, replace
@@ -154,8 +154,8 @@ def build_thread(page, user, order=DEFAULT_ORDER, page_number=None):
     state, counts, and page `page_number` of threads (top-level comments in
     `order`, each with its replies oldest first)."""
     order = clean_order(order)
-    pending, banned = reader_state(page, user) if user.is_authenticated else (False, False)
-    shared = not pending
+    state = reader_state(page, user) if user.is_authenticated else None
+    shared = state is None or not state.pending
     everyone = AnonymousUser()
     if shared:
         counters = cached("page-counters", lambda: page_counters(page, everyone), page.pk)
@@ -173,7 +173,7 @@ def build_thread(page, user, order=DEFAULT_ORDER, page_number=None):
             current.number,
         )
         if user.is_authenticated:
-            counters = {**mark_own(views, counters, page, user), "banned": banned}
+            counters = mark_own(views, counters, state, user)
     else:
         views = thread_views(page, user, order, current)
     current.object_list = views
@@ -190,40 +190,60 @@ def build_thread(page, user, order=DEFAULT_ORDER, page_number=None):
     )
 
 
+@dataclass(frozen=True)
+class ReaderState:
+    """A signed-in reader's own marks on one page."""
+
+    pending: bool  # comments awaiting moderation, which only they can read
+    banned: bool
+    likes_page: bool
+    liked_comments: frozenset
+
+
 def reader_state(page, user):
-    """(whether `user` has comments on `page` awaiting moderation, which only
-    they can read, so their section is not everyone's; whether they are
-    banned), in one query."""
+    """`user`'s ReaderState on `page`, read in two queries once per content
+    version (which their comments, likes and bans bump)."""
+    return cached("reader-page-state", lambda: read_reader_state(page, user), user.pk, page.pk)
+
+
+def read_reader_state(page, user):
+    """`user`'s ReaderState on `page`, from the database."""
     pending = Comment.objects.filter(
         page=page, author=user, status=CommentStatus.PENDING, deleted_at__isnull=True
     )
-    state = (
+    flags = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(pending=Exists(pending), banned=Exists(Ban.objects.filter(user=user)))
         .values_list("pending", "banned")
         .first()
     )
-    return state or (False, False)
-
-
-def mark_own(views, counters, page, user):
-    """Mark everyone's CommentViews (in place) with `user`'s likes and edit
-    rights; the counters with their like of the page."""
-    everything = [*views, *(reply for view in views for reply in view.replies)]
+    pending, banned = flags or (False, False)
     likes = set(
         Like.objects.filter(user=user)
-        .filter(Q(page=page) | Q(comment__in=[view.comment.pk for view in everything]))
+        .filter(Q(page=page) | Q(comment__page=page))
         .values_list("page_id", "comment_id")
     )
-    liked_comments = {comment_id for _, comment_id in likes if comment_id}
+    return ReaderState(
+        pending=pending,
+        banned=banned,
+        likes_page=any(page_id == page.pk for page_id, _ in likes),
+        liked_comments=frozenset(comment_id for _, comment_id in likes if comment_id),
+    )
+
+
+def mark_own(views, counters, state, user):
+    """Mark everyone's CommentViews (in place) with `user`'s likes and edit
+    rights (from their ReaderState); the counters with their like of the page
+    and their ban."""
+    everything = [*views, *(reply for view in views for reply in view.replies)]
     now = timezone.now()
     for view in everything:
-        view.like = replace(view.like, liked=view.comment.pk in liked_comments)
+        view.like = replace(view.like, liked=view.comment.pk in state.liked_comments)
         view.can_edit = can_edit(user, view.comment, now)
         view.can_delete = can_delete(user, view.comment)
         view.is_own = view.comment.author_id == user.pk
-    return {**counters, "liked": any(page_id == page.pk for page_id, _ in likes)}
+    return {**counters, "liked": state.likes_page, "banned": state.banned}
 
 
 def thread_views(page, user, order, current):
