@@ -719,6 +719,9 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", "")
 # the password. allauth's backend adds login by email address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permission checks from the shared cache (before ModelBackend, which then
+    # finds them already read); it authenticates no one.
+    "accounts.permissions.RememberedPermissionsBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
