@@ -12,7 +12,10 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
     && pip install -r requirements.txt
 
 COPY . .
+# The query encoder (ai.query_encoder) is exported from the bundled model's
+# weights at build time, so no web process has to load torch to make it.
 RUN DJANGO_SETTINGS_MODULE=config.settings.dev python manage.py collectstatic --noinput -v 0 \
+    && DJANGO_SETTINGS_MODULE=config.settings.dev python manage.py export_query_encoder \
     && chown -R pressroom:pressroom /app
 
 USER pressroom

@@ -5,8 +5,10 @@ may point at another local sentence-transformers directory with the same
 dimensions. Nothing is downloaded: the hub is switched off before
 sentence-transformers is imported, and the model is loaded lazily, once per
 process (loading torch takes seconds; processes that never embed never pay).
-Web processes warm it up in a background thread as they start
-(`EMBEDDING_WARM_UP`, config/asgi.py).
+Readers' queries go through ONNX Runtime once the model is exported
+(ai.query_encoder); web processes prepare that in a background thread as they
+start (`EMBEDDING_WARM_UP`, config/asgi.py and deploy/gunicorn.conf.py), and
+load torch as well only when tasks run in the process (no broker).
 """
 
 import json
@@ -48,6 +50,8 @@ class Embedder:
             )
         self._lock = threading.Lock()
         self._model = None
+        self._query_encoder = None
+        self._query_encoder_failed = False
 
     @cached_property
     def tokenizer(self):
@@ -94,6 +98,44 @@ class Embedder:
                     self._model = model
         return self._model
 
+    @cached_property
+    def onnx_name(self):
+        """The file name of this model's ONNX query encoder, or None when it
+        cannot be exported (ai.query_encoder.supports_export)."""
+        from ai import query_encoder
+
+        if not query_encoder.supports_export(self.model_path):
+            return None
+        return query_encoder.export_name(self.model_path)
+
+    @property
+    def onnx_path(self):
+        """Where this model's ONNX query encoder is exported (EMBEDDING_ONNX_DIR), or None."""
+        if self.onnx_name is None:
+            return None
+        return Path(settings.EMBEDDING_ONNX_DIR) / self.onnx_name
+
+    def query_encoder(self, export_if_missing=False):
+        """The ONNX QueryEncoder once an export exists and loads, else None."""
+        from ai import query_encoder
+
+        if self._query_encoder is not None or self._query_encoder_failed:
+            return self._query_encoder
+        if self.onnx_path is None or not (export_if_missing or self.onnx_path.exists()):
+            return None
+        encoder = query_encoder.load(self, export_if_missing=export_if_missing)
+        self._query_encoder = encoder
+        self._query_encoder_failed = encoder is None
+        return encoder
+
+    def encode_query(self, text):
+        """The unit-length float32 vector of one reader query: through ONNX
+        Runtime when the model is exported, else through torch (equal vectors)."""
+        encoder = self.query_encoder()
+        if encoder is not None:
+            return encoder.encode(text)
+        return self.encode([text])[0]
+
     def encode(self, texts, batch_size=None):
         """Unit-length float32 vectors, one row per text."""
         texts = list(texts)
@@ -124,7 +166,9 @@ def get_embedder():
 
 
 def warm_up_in_background():
-    """Start loading the process's model in a daemon thread and return the thread.
+    """Start preparing the process's query encoder (exporting it if needed)
+    in a daemon thread, and loading the torch model too when tasks run in
+    this process; return the thread.
 
     A failure is logged and changes nothing else: the first real use loads
     the model again and reports the error where it matters.
@@ -132,7 +176,10 @@ def warm_up_in_background():
 
     def load():
         try:
-            get_embedder().model()
+            embedder = get_embedder()
+            encoder = embedder.query_encoder(export_if_missing=True)
+            if encoder is None or settings.CELERY_TASK_ALWAYS_EAGER:
+                embedder.model()
         except Exception:
             logger.exception("Warming up the embedding model failed")
 

@@ -45,7 +45,7 @@ def matching_chunks(query, scope, k, floor):
 def query_vector(query):
     """The (read-only) embedding of a query, kept per process: readers repeat
     queries, and the model is fixed for the life of the process."""
-    vector = get_embedder().encode([query])[0]
+    vector = get_embedder().encode_query(query)
     vector.flags.writeable = False
     return vector
 

@@ -575,6 +575,10 @@ EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", 1, minimum=1)
 # first question, or the first publish in the embedded mode, does not wait
 # seconds for it.
 EMBEDDING_WARM_UP = env.bool("EMBEDDING_WARM_UP", True)
+# Where the model's ONNX export for readers' queries is kept (ai.query_encoder):
+# written once (`manage.py export_query_encoder`, or by the first web process),
+# read by every web process.
+EMBEDDING_ONNX_DIR = env.str("EMBEDDING_ONNX_DIR", str(BASE_DIR / "var" / "models"))
 
 GROQ_API_KEY = env.str("GROQ_API_KEY", "")
 GROQ_BASE_URL = env.str("GROQ_BASE_URL", "")

@@ -28,6 +28,7 @@ USED_WITHOUT_IMPORT = {
     "gunicorn": "the HTTP server of the Dockerfile and compose (deploy/gunicorn.conf.py)",
     "psycopg": "Django's PostgreSQL driver when DATABASE_URL is postgres://",
     "torch": "sentence-transformers' backend, pinned exactly (no CUDA build)",
+    "onnx": "torch.onnx.export writes the query encoder with it (ai.query_encoder)",
     "pytest-django": "pytest plug-in (pyproject: DJANGO_SETTINGS_MODULE)",
     "pytest-asyncio": "pytest plug-in (pyproject: asyncio_mode)",
     "ruff": "`make lint`",
