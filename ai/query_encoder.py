@@ -18,6 +18,8 @@ the torch path, as do all queries while there is no export or when
 onnxruntime cannot load it.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -154,6 +156,19 @@ class QueryEncoder:
 _lock = threading.Lock()
 
 
+@contextlib.contextmanager
+def _export_lock(directory):
+    """One exporting process at a time per directory (gunicorn's workers
+    start together); the others wait, then load what it wrote."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".export.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def load(embedder, export_if_missing=False):
     """A QueryEncoder for `embedder`'s model, or None when the model cannot
     be exported, there is no export (and `export_if_missing` is false), or
@@ -166,8 +181,10 @@ def load(embedder, export_if_missing=False):
             if not path.exists():
                 if not export_if_missing:
                     return None
-                export(embedder.model(), path)
-                logger.info("Exported the query encoder to %s", path)
+                with _export_lock(path.parent):
+                    if not path.exists():  # another process may have made it meanwhile
+                        export(embedder.model(), path)
+                        logger.info("Exported the query encoder to %s", path)
             return QueryEncoder(path, embedder.model_path, embedder.max_tokens)
     except Exception:
         logger.exception("The ONNX query encoder is unavailable; queries use torch")

@@ -5,6 +5,7 @@ import io
 import json
 import logging
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -85,7 +86,27 @@ def test_warming_up_exports_a_missing_encoder(settings, tmp_path):
     embedder = Embedder(default_model_path())
     encoder = embedder.query_encoder(export_if_missing=True)
     assert encoder is not None
-    assert [path.suffix for path in (tmp_path / "fresh").iterdir()] == [".onnx"]  # no leftovers
+    files = [path for path in (tmp_path / "fresh").iterdir() if not path.name.startswith(".")]
+    assert [path.suffix for path in files] == [".onnx"]  # no half-written leftovers
+
+
+def test_a_process_waits_for_another_ones_export_and_loads_it(exported, settings, tmp_path):
+    """gunicorn's workers warm up together: one exports, the others wait."""
+    shared = tmp_path / "shared"
+    settings.EMBEDDING_ONNX_DIR = str(shared)
+    embedder = Embedder(default_model_path())
+    result = {}
+    with query_encoder._export_lock(shared):  # another process is exporting
+        waiting = threading.Thread(
+            target=lambda: result.update(encoder=embedder.query_encoder(export_if_missing=True))
+        )
+        waiting.start()
+        waiting.join(timeout=2)
+        assert waiting.is_alive()  # it waits for the lock
+        shutil.copy(exported / embedder.onnx_name, shared / embedder.onnx_name)
+    waiting.join(timeout=60)
+    assert result["encoder"] is not None
+    assert embedder._model is None  # it loaded the other's export, made none of its own
 
 
 def test_a_model_with_another_pooling_is_not_exported(settings, tmp_path, monkeypatch):
