@@ -17,7 +17,12 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ai.fields import EmbeddingField
 from core.after_commit import after_commit
-from core.content_cache import bump_content_version, cached
+from core.content_cache import (
+    bump_content_version,
+    cached,
+    forget_in_request,
+    once_per_request,
+)
 
 EMBEDDING_DIMENSIONS = 384
 
@@ -67,6 +72,9 @@ class PageVector(models.Model):
         return f"vector of page {self.page_id}"
 
 
+INDEX_VERSION_READ = "ai-index-version"
+
+
 class IndexVersion(models.Model):
     """A counter bumped whenever chunks or page vectors change.
 
@@ -87,6 +95,7 @@ class IndexVersion(models.Model):
         Cached page fragments that show AI results (related content) are
         keyed by the site's content version, so it moves on as well.
         """
+        forget_in_request(INDEX_VERSION_READ)
         updated = cls.objects.filter(pk=1).update(counter=F("counter") + 1)
         if not updated:
             # A new row starts at a random value, so a process that cached the
@@ -97,7 +106,13 @@ class IndexVersion(models.Model):
 
     @classmethod
     def current(cls):
-        """The current counter (0 before anything was indexed)."""
+        """The current counter (0 before anything was indexed); read once per
+        request (a search asks for it twice), again after the request bumps it."""
+        return once_per_request(INDEX_VERSION_READ, cls.read)
+
+    @classmethod
+    def read(cls):
+        """The current counter, from the database."""
         return cls.objects.filter(pk=1).values_list("counter", flat=True).first() or 0
 
 

@@ -36,7 +36,7 @@ def matching_chunks(query, scope, k, floor):
     `scope`, best first, each with a similarity of at least `floor`
     (vector_store.Hit rows). An empty index answers [] without loading the
     embedding model."""
-    if not Chunk.objects.exists():
+    if not vector_store.has_rows(Chunk):
         return []
     return vector_store.search(Chunk, query_vector(query), k, scope, min_score=floor)
 

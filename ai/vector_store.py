@@ -66,6 +66,20 @@ class Hit:
     score: float
 
 
+_row_presence = {}  # model -> (index version, whether it has rows)
+
+
+def has_rows(model):
+    """Whether `model` (Chunk or PageVector) has any row, asked of the database
+    once per index version in each process (indexing bumps it)."""
+    version = IndexVersion.current()
+    known = _row_presence.get(model)
+    if known is None or known[0] != version:
+        known = (version, model.objects.exists())
+        _row_presence[model] = known
+    return known[1]
+
+
 def search(model, vector, k, scope=Scope(), min_score=-1.0):
     """The k rows of `model` (Chunk or PageVector) most similar to `vector`,
     each with a similarity of at least `min_score`; rows come without their
@@ -210,3 +224,4 @@ def clear_cache():
     """Drop in-process matrices (tests; after bulk changes in this process)."""
     with _matrix_lock:
         _matrices.clear()
+    _row_presence.clear()

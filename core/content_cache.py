@@ -66,6 +66,25 @@ def content_version():
     return snapshot["version"]
 
 
+def once_per_request(name, compute):
+    """`compute()`, computed at most once per request under `name` (on every
+    call outside a request): for small reads a request repeats."""
+    snapshot = _request_snapshot.get()
+    if snapshot is None:
+        return compute()
+    key = ("once", name)
+    if key not in snapshot:
+        snapshot[key] = compute()
+    return snapshot[key]
+
+
+def forget_in_request(name):
+    """Drop `name`'s value from this request (it changed what it read)."""
+    snapshot = _request_snapshot.get()
+    if snapshot is not None:
+        snapshot.pop(("once", name), None)
+
+
 def read_content_version():
     """The current content version from the shared cache."""
     for _ in range(3):  # a renewal sees a deadline in the future; 3 bounds races

@@ -65,3 +65,17 @@ def test_a_ranking_without_its_semantic_half_is_not_kept(settings, monkeypatch, 
     assert healed[0].page_id == post.pk
     assert healed[0].semantic_rank == 1
     assert "Patch canvas with waxed thread." in healed[0].passage.text
+
+
+def test_a_new_query_reads_the_index_version_once_and_knows_the_index_is_not_empty(client):
+    blog = BlogIndexPageFactory(slug="blog")
+    indexed_post(blog, "Pruning an apple tree", "Prune apple trees in late winter.")
+    search_html(client, "apple tree")
+    html, queries = search_html(client, "pruning apples in winter")
+    assert "Pruning an apple tree" in html
+    assert sum("ai_indexversion" in sql for sql in queries) == 1
+    assert not any(sql.startswith('SELECT 1 AS "a" FROM "ai_chunk"') for sql in queries)
+
+    indexed_post(blog, "Grafting apple trees", "Graft apple scions in early spring.")
+    html, _ = search_html(client, "apple scions")  # a new index version: asked again
+    assert "Grafting apple trees" in html
