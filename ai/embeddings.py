@@ -7,7 +7,7 @@ sentence-transformers is imported, and the model is loaded lazily, once per
 process (loading torch takes seconds; processes that never embed never pay).
 Readers' queries go through ONNX Runtime once the model is exported
 (ai.query_encoder); web processes prepare that in a background thread as they
-start (`EMBEDDING_WARM_UP`, config/asgi.py and deploy/gunicorn.conf.py), and
+start (`EMBEDDING_WARM_UP`, config/asgi.py and config/wsgi.py), and
 load torch as well only when tasks run in the process (no broker).
 """
 
@@ -52,6 +52,8 @@ class Embedder:
         self._model = None
         self._query_encoder = None
         self._query_encoder_failed = False
+        # Separate from _lock: exporting loads the model, which takes _lock.
+        self._query_encoder_lock = threading.Lock()
 
     @cached_property
     def tokenizer(self):
@@ -122,11 +124,13 @@ class Embedder:
         if self._query_encoder is not None or self._query_encoder_failed:
             return self._query_encoder
         if self.onnx_path is None or not (export_if_missing or self.onnx_path.exists()):
-            return None
-        encoder = query_encoder.load(self, export_if_missing=export_if_missing)
-        self._query_encoder = encoder
-        self._query_encoder_failed = encoder is None
-        return encoder
+            return None  # no waiting while the warm-up exports: torch answers meanwhile
+        with self._query_encoder_lock:
+            if self._query_encoder is None and not self._query_encoder_failed:
+                encoder = query_encoder.load(self, export_if_missing=export_if_missing)
+                self._query_encoder = encoder
+                self._query_encoder_failed = encoder is None
+        return self._query_encoder
 
     def encode_query(self, text):
         """The unit-length float32 vector of one reader query: through ONNX

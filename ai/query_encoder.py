@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import tempfile
-import threading
 import warnings
 from pathlib import Path
 
@@ -153,9 +152,6 @@ class QueryEncoder:
         return (vector / norm if norm else vector).astype(np.float32)
 
 
-_lock = threading.Lock()
-
-
 @contextlib.contextmanager
 def _export_lock(directory):
     """One exporting process at a time per directory (gunicorn's workers
@@ -170,22 +166,19 @@ def _export_lock(directory):
 
 
 def load(embedder, export_if_missing=False):
-    """A QueryEncoder for `embedder`'s model, or None when the model cannot
-    be exported, there is no export (and `export_if_missing` is false), or
-    onnxruntime cannot load it; a failure is logged, never raised."""
-    if not supports_export(embedder.model_path):
-        return None
+    """A QueryEncoder for `embedder`'s exportable model, or None when there
+    is no export (and `export_if_missing` is false) or onnxruntime cannot load
+    it; a failure is logged, never raised."""
+    path = embedder.onnx_path
     try:
-        with _lock:
-            path = embedder.onnx_path
-            if not path.exists():
-                if not export_if_missing:
-                    return None
-                with _export_lock(path.parent):
-                    if not path.exists():  # another process may have made it meanwhile
-                        export(embedder.model(), path)
-                        logger.info("Exported the query encoder to %s", path)
-            return QueryEncoder(path, embedder.model_path, embedder.max_tokens)
+        if not path.exists():
+            if not export_if_missing:
+                return None
+            with _export_lock(path.parent):
+                if not path.exists():  # another process may have made it meanwhile
+                    export(embedder.model(), path)
+                    logger.info("Exported the query encoder to %s", path)
+        return QueryEncoder(path, embedder.model_path, embedder.max_tokens)
     except Exception:
         logger.exception("The ONNX query encoder is unavailable; queries use torch")
         return None

@@ -102,7 +102,12 @@ class Thread:
 
     def views(self):
         """Every CommentView shown: threads and their replies."""
-        return [*self.threads, *(reply for view in self.threads for reply in view.replies)]
+        return with_replies(self.threads)
+
+
+def with_replies(views):
+    """CommentViews of threads followed by those of their replies."""
+    return [*views, *(reply for view in views for reply in view.replies)]
 
 
 def clean_order(wanted):
@@ -236,9 +241,8 @@ def mark_own(views, counters, state, user):
     """Mark everyone's CommentViews (in place) with `user`'s likes and edit
     rights (from their ReaderState); the counters with their like of the page
     and their ban."""
-    everything = [*views, *(reply for view in views for reply in view.replies)]
     now = timezone.now()
-    for view in everything:
+    for view in with_replies(views):
         view.like = replace(view.like, liked=view.comment.pk in state.liked_comments)
         view.can_edit = can_edit(user, view.comment, now)
         view.can_delete = can_delete(user, view.comment)
